@@ -1,0 +1,22 @@
+"""The claims store: knowledge files, the SQLite index and the matcher. No Telegram here."""
+
+from knowledge.base import Changes, KnowledgeBase
+from knowledge.loader import KnowledgeError, Problem, load_claims
+from knowledge.matcher import Answer, Candidate, Thresholds, claim_dict
+from knowledge.schema import Claim, KnowledgeFile, Source, SourcedClaim
+
+__all__ = [
+    "Answer",
+    "Candidate",
+    "Changes",
+    "Claim",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "KnowledgeFile",
+    "Problem",
+    "Source",
+    "SourcedClaim",
+    "Thresholds",
+    "claim_dict",
+    "load_claims",
+]

@@ -1,0 +1,223 @@
+"""Read knowledge files into validated models, naming file:line:col for every problem.
+
+PyYAML's C parser composes a node tree where every node carries its position; we walk
+that tree ourselves so that duplicate keys are errors (YAML libraries silently keep the
+last one) and so that pydantic's error locations can be mapped back to line and column.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge.schema import Claim, KnowledgeFile, Source, SourcedClaim
+
+BUNDLED = Path(__file__).parent / "sources"
+SUFFIXES = (".yaml", ".yml")
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a knowledge file, printed as ``file:line:col: message``."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge could not be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class _Positions:
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def of(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """The position of ``loc``, or of its nearest ancestor that has one."""
+        table = self.keys if key else self.values
+        while loc:
+            if loc in table:
+                return table[loc]
+            if not key and loc in self.keys:
+                return self.keys[loc]
+            loc = loc[:-1]
+        return self.values.get((), (1, 1))
+
+
+def _pos(mark: yaml.Mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+_constructor = yaml.constructor.SafeConstructor()
+
+
+def _to_python(node: yaml.Node, loc: Loc, pos: _Positions, problems: list[tuple[tuple[int, int], str]]) -> Any:
+    pos.values[loc] = _pos(node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append((_pos(key_node.start_mark), "keys must be plain strings"))
+                continue
+            key = key_node.value
+            if key in out:
+                first = pos.keys[loc + (key,)]
+                problems.append(
+                    (_pos(key_node.start_mark), f"duplicate key '{key}' (first at line {first[0]})")
+                )
+                continue
+            pos.keys[loc + (key,)] = _pos(key_node.start_mark)
+            out[key] = _to_python(value_node, loc + (key,), pos, problems)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, loc + (i,), pos, problems) for i, item in enumerate(node.value)]
+    try:
+        return _constructor.construct_object(node)
+    except (ValueError, yaml.YAMLError):
+        # e.g. "2023-02-30" resolves as a date and fails: let the schema say what is wrong.
+        return node.value
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n") + 1
+        col = err.start - (before.rfind(b"\n") + 1) + 1
+        raise KnowledgeError([Problem(name, line, col, "file is not UTF-8 text")]) from None
+    return text.removeprefix("\ufeff")
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = error["loc"]
+    where = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
+    if error["type"] == "extra_forbidden":
+        return f"unknown key '{loc[-1]}'" + (f" in {where.rsplit('.', 1)[0]}" if len(loc) > 1 else "")
+    if error["type"] == "missing":
+        return f"missing required field '{where}'"
+    if error["type"] == "too_short" and loc and loc[-1] == "questions":
+        return f"{where}: needs at least one question"
+    if error["type"] == "string_pattern_mismatch":
+        return f"{where}: must be a slug of lowercase letters, digits and single hyphens"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}"
+
+
+def parse_file(path: Path, name: str | None = None) -> tuple[KnowledgeFile, dict[Loc, tuple[int, int]]]:
+    """Parse and validate one knowledge file.
+
+    Returns the model and the (line, col) of every value, keyed by its location.
+    Raises KnowledgeError naming file:line:col for each problem found.
+    """
+    name = name or str(path)
+    text = _decode(path.read_bytes(), name)
+    try:
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = _pos(mark) if mark else (1, 1)
+        message = " ".join(str(part) for part in (err.context, err.problem) if part)
+        raise KnowledgeError([Problem(name, line, col, f"not valid YAML: {message}")]) from None
+    except yaml.YAMLError as err:
+        raise KnowledgeError([Problem(name, 1, 1, f"not valid YAML: {err}")]) from None
+    if node is None:
+        raise KnowledgeError([Problem(name, 1, 1, "empty file: expected 'source' and 'claims'")])
+    if not isinstance(node, yaml.MappingNode):
+        line, col = _pos(node.start_mark)
+        raise KnowledgeError([Problem(name, line, col, "expected a mapping with 'source' and 'claims'")])
+
+    pos = _Positions()
+    found: list[tuple[tuple[int, int], str]] = []
+    data = _to_python(node, (), pos, found)
+    problems = [Problem(name, line, col, msg) for (line, col), msg in found]
+    try:
+        model = KnowledgeFile.model_validate(data)
+    except ValidationError as err:
+        for error in err.errors():
+            line, col = pos.of(tuple(error["loc"]), key=error["type"] == "extra_forbidden")
+            problems.append(Problem(name, line, col, _describe(error)))
+        raise KnowledgeError(problems) from None
+    if problems:
+        raise KnowledgeError(problems)
+    return model, pos.values
+
+
+def knowledge_files(path: Path) -> list[Path]:
+    """The knowledge files at ``path``: the file itself, or every YAML file below a directory."""
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+    raise KnowledgeError([Problem(str(path), 1, 1, "no such file or directory")])
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def load_claims(path: Path | str | None = None) -> list[SourcedClaim]:
+    """Load and validate every knowledge file at ``path`` (default: the bundled knowledge).
+
+    Checks ids across files too. Raises KnowledgeError with every problem in every file,
+    so that a moderator sees them all at once.
+    """
+    root = Path(path) if path is not None else BUNDLED
+    files = knowledge_files(root)
+    if not files:
+        raise KnowledgeError([Problem(str(root), 1, 1, "no .yaml knowledge files found")])
+    problems: list[Problem] = []
+    claims: list[SourcedClaim] = []
+    source_at: dict[str, str] = {}
+    claim_at: dict[str, str] = {}
+    for file in files:
+        name = _display(file)
+        try:
+            model, positions = parse_file(file, name)
+        except KnowledgeError as err:
+            problems.extend(err.problems)
+            continue
+        where = "{}:{}:{}".format(name, *positions[("source", "id")])
+        if model.source.id in source_at:
+            line, col = positions[("source", "id")]
+            problems.append(
+                Problem(name, line, col, f"duplicate source id '{model.source.id}' (also at {source_at[model.source.id]})")
+            )
+        else:
+            source_at[model.source.id] = where
+        for i, claim in enumerate(model.claims):
+            line, col = positions[("claims", i, "id")]
+            if claim.id in claim_at:
+                problems.append(
+                    Problem(name, line, col, f"duplicate claim id '{claim.id}' (also at {claim_at[claim.id]})")
+                )
+                continue
+            claim_at[claim.id] = f"{name}:{line}:{col}"
+            claims.append(_sourced(claim, model.source, name, line))
+    if problems:
+        raise KnowledgeError(problems)
+    return claims
+
+
+def _sourced(claim: Claim, source: Source, file: str, line: int) -> SourcedClaim:
+    return SourcedClaim.model_construct(**dict(claim), source=source, file=file, line=line)

@@ -1,0 +1,203 @@
+"""Question -> Answer: retrieve with FTS5, repair typos, score, and decide.
+
+The decision is built to refuse rather than guess: a claim is *answered* only when it
+scores above a threshold, leads the next claim by a margin, and covers every name and
+number the question mentions; close calls become *ambiguous* (a "Did you mean…"),
+everything else is *refused*.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from knowledge.schema import SourcedClaim
+from knowledge.store import Row, Store
+from knowledge.text import STOPWORDS, is_number, match_text, stem, words
+
+Status = Literal["answered", "ambiguous", "refused"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When to answer, offer a choice, or refuse. Defaults hold across every data set we test."""
+
+    answer: float = 62.0
+    margin: float = 8.0
+    ambiguous: float = 48.0
+    retrieve: int = 30
+    max_query_terms: int = 16
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A claim the matcher considered, with its score from 0 to 100."""
+
+    claim: SourcedClaim
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The outcome of one question. ``claim`` is set only when ``status`` is answered."""
+
+    question: str
+    status: Status
+    score: float
+    claim: SourcedClaim | None
+    candidates: tuple[Candidate, ...]
+    reason: str = ""
+
+    @property
+    def options(self) -> tuple[Candidate, ...]:
+        """The claims to offer as "Did you mean…" buttons (at most three)."""
+        return self.candidates[:3] if self.status == "ambiguous" else ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `groundbot ask --json` object: a contract, extend it but never rename a field."""
+        return {
+            "question": self.question,
+            "status": self.status,
+            "score": round(self.score, 1),
+            "claim": claim_dict(self.claim) if self.claim else None,
+            "candidates": [
+                {"id": c.claim.id, "score": round(c.score, 1), "statement": c.claim.statement}
+                for c in self.candidates
+            ],
+            "reason": self.reason,
+        }
+
+
+def claim_dict(claim: SourcedClaim) -> dict[str, Any]:
+    """A claim with its source, as JSON-ready data."""
+    source = claim.source
+    return {
+        "id": claim.id,
+        "statement": claim.statement,
+        "attributed_to": claim.attributed_to,
+        "via": claim.via,
+        "quote": claim.quote,
+        "source": {
+            "id": source.id,
+            "title": source.title,
+            "outlet": source.outlet,
+            "url": source.url,
+            "published": source.published.isoformat() if source.published else None,
+        },
+    }
+
+
+@dataclass
+class _Scored:
+    row: Row
+    score: float
+    missing: list[str] = field(default_factory=list)
+
+
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w-]+)")
+
+
+class Matcher:
+    """Scores a question against a Store and decides answered / ambiguous / refused."""
+
+    def __init__(self, store: Store, thresholds: Thresholds | None = None):
+        self.store = store
+        self.thresholds = thresholds or Thresholds()
+        by_length: dict[int, list[str]] = {}
+        for term in store.df:
+            if not is_number(term):
+                by_length.setdefault(len(term), []).append(term)
+        self._by_length = by_length
+        self.repair = lru_cache(maxsize=50_000)(self._repair)
+
+    def _repair(self, term: str) -> str:
+        """The store's own term nearest to an unknown ``term`` (a typo), or ``term`` itself."""
+        if term in self.store.df or is_number(term) or len(term) < 4:
+            return term
+        limit = 1 if len(term) < 8 else 2
+        best: tuple[int, int, str] | None = None
+        for length in range(len(term) - limit, len(term) + limit + 1):
+            choices = self._by_length.get(length)
+            if not choices:
+                continue
+            found = process.extractOne(term, choices, scorer=Levenshtein.distance, score_cutoff=limit)
+            if found:
+                key = (found[1], -self.store.df[found[0]], found[0])
+                best = key if best is None or key < best else best
+        return best[2] if best else term
+
+    def names_in(self, question: str, query_terms: list[str]) -> list[str]:
+        """Terms the question names: the store's proper nouns, numbers, and capitalised unknowns."""
+        names = [t for t in query_terms if t in self.store.proper or is_number(t)]
+        for word in _CAPITALISED.findall(question.strip()):
+            for w in words(word):
+                term = stem(w)
+                if term not in self.store.df and w not in STOPWORDS and term not in names:
+                    names.append(term)
+        return names
+
+    def answer(self, question: str) -> Answer:
+        """Answer one question; never raises on any string."""
+        t = self.thresholds
+        content = [w for w in words(question) if w not in STOPWORDS]
+        query_terms = list(dict.fromkeys(self.repair(stem(w)) for w in content))
+        if not query_terms:
+            return self._finish(question, [], "refused", "the question has no words to look up")
+        weights = {term: self._weight(term) for term in query_terms}
+        known = sorted((q for q in query_terms if q in self.store.df), key=weights.get, reverse=True)
+        hits = self.store.search(known[: t.max_query_terms], t.retrieve)
+        if not hits:
+            return self._finish(question, [], "refused", "no claim shares a word with the question")
+        rows = self.store.rows([rowid for rowid, _ in hits])
+        text = match_text(question, self.repair)
+        names = self.names_in(question, query_terms)
+        best_bm25 = hits[0][1]
+        scored = []
+        for rowid, relevance in hits:
+            row = rows[rowid]
+            score = self._score(row, text, query_terms, weights, relevance / best_bm25)
+            missing = [n for n in names if n not in row.vocabulary and (row.numbers_matter or not is_number(n))]
+            if missing:
+                score *= 0.5
+            scored.append(_Scored(row, score, missing))
+        scored.sort(key=lambda s: s.score, reverse=True)
+        top = scored[0]
+        second = scored[1].score if len(scored) > 1 else 0.0
+        if top.missing:
+            status, reason = "refused", f"no claim covers {', '.join(top.missing)}"
+        elif top.score >= t.answer and top.score - second >= t.margin:
+            status, reason = "answered", ""
+        elif top.score >= t.ambiguous:
+            status, reason = "ambiguous", "several claims fit" if top.score - second < t.margin else "not sure"
+        else:
+            status, reason = "refused", "no claim fits well enough"
+        return self._finish(question, scored, status, reason)
+
+    def _weight(self, term: str) -> float:
+        # An unknown word weighs like the rarest known one: it counts against coverage,
+        # but one stray word must not sink an otherwise clear match.
+        return self.store.idf(term) if term in self.store.df else self.store.idf("") * 0.6
+
+    def _score(
+        self, row: Row, text: str, query_terms: list[str], weights: dict[str, float], bm25: float
+    ) -> float:
+        total = sum(weights.values())
+        coverage = sum(weights[q] for q in query_terms if q in row.vocabulary) / total
+        similarity = max(
+            (fuzz.token_sort_ratio(text, phrasing) + fuzz.token_set_ratio(text, phrasing)) / 2
+            for phrasing in row.texts
+        )
+        return 45 * coverage + 0.45 * similarity + 10 * bm25
+
+    def _finish(self, question: str, scored: list[_Scored], status: Status, reason: str) -> Answer:
+        top = scored[:5]
+        claims = {c.id: c for c in self.store.claims([s.row.id for s in top])}
+        candidates = tuple(Candidate(claims[s.row.id], round(s.score, 2)) for s in top)
+        score = candidates[0].score if candidates else 0.0
+        claim = candidates[0].claim if status == "answered" else None
+        return Answer(question, status, score, claim, candidates, reason)

@@ -1,0 +1,190 @@
+"""The claims store: one SQLite database, written through sqlite-utils, with an FTS5 index.
+
+Text is stemmed in Python (knowledge.text) before FTS5 sees it, so the index and the
+questions share one notion of a word and FTS5 query syntax never reaches SQLite from a
+user: a query is built only from our own ``[a-z0-9.]`` terms, each quoted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from knowledge.schema import Claim, Source, SourcedClaim
+from knowledge.text import lowercase_words, match_text, proper_nouns, terms, words
+
+# Hits in a claim's own statement, quote and attribution weigh more than in its phrasings,
+# and both more than in keywords and tags.
+COLUMN_WEIGHTS = (2.0, 1.0, 0.5)
+TOKENIZE = "unicode61 tokenchars '.'"
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the matcher needs of one candidate claim."""
+
+    id: str
+    texts: tuple[str, ...]
+    vocabulary: frozenset[str]
+    numbers_matter: bool
+
+
+def _formal_text(claim: Claim) -> str:
+    return " . ".join(filter(None, [claim.statement, claim.quote, claim.attributed_to, claim.via]))
+
+
+class Store:
+    """A built, read-only claims store. Make one with ``Store.build(claims)``."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.df: dict[str, int] = {}
+        self.proper: frozenset[str] = frozenset()
+        self.sources: dict[str, Source] = {}
+        self.size = 0
+
+    @classmethod
+    def build(cls, claims: Sequence[SourcedClaim], path: Path | str | None = None) -> "Store":
+        """Index ``claims`` into a new database at ``path`` (default: in memory)."""
+        if path is not None:
+            Path(path).unlink(missing_ok=True)
+            db = sqlite_utils.Database(path)
+        else:
+            db = sqlite_utils.Database(memory=True)
+        store = cls(db)
+        df: Counter[str] = Counter()
+        capitalised: set[str] = set()
+        lowercase: set[str] = set()
+        sources: dict[str, Source] = {}
+
+        def rows() -> Iterable[dict]:
+            for claim in claims:
+                sources.setdefault(claim.source.id, claim.source)
+                formal = _formal_text(claim)
+                extra = " ".join([*claim.keywords, *claim.tags])
+                statement_terms = terms(formal)
+                question_terms = [t for q in claim.questions for t in terms(q)]
+                extra_terms = terms(extra)
+                # Tags say what a claim is about, not what it says: they help retrieval but
+                # never count as the claim covering a name or number in the question.
+                vocabulary = set(statement_terms) | set(question_terms) | set(terms(" ".join(claim.keywords)))
+                df.update(vocabulary | set(extra_terms))
+                capitalised.update(proper_nouns(formal))
+                lowercase.update(lowercase_words(formal))
+                texts = [match_text(q) for q in [claim.statement, *claim.questions]]
+                yield {
+                    "id": claim.id,
+                    "source_id": claim.source.id,
+                    "statement": claim.statement,
+                    "attributed_to": claim.attributed_to,
+                    "via": claim.via,
+                    "quote": claim.quote,
+                    "questions": claim.questions,
+                    "keywords": claim.keywords,
+                    "tags": claim.tags,
+                    "file": claim.file,
+                    "line": claim.line,
+                    "index_statement": " ".join(statement_terms),
+                    "index_questions": " ".join(question_terms),
+                    "index_extra": " ".join(extra_terms),
+                    "match_texts": json.dumps(texts, ensure_ascii=False),
+                    "vocabulary": " ".join(sorted(vocabulary)),
+                    "numbers_matter": any(w[0].isdigit() for w in words(claim.statement)),
+                }
+
+        with db.conn:
+            db["claims"].insert_all(rows(), pk="id", batch_size=2000)
+            db["sources"].insert_all(
+                (s.model_dump(mode="json") for s in sources.values()), pk="id", replace=True
+            )
+        if not db["claims"].exists():
+            db["claims"].create({"id": str}, pk="id")
+        db["claims"].enable_fts(
+            ["index_statement", "index_questions", "index_extra"], tokenize=TOKENIZE, create_triggers=False
+        )
+        db["claims"].populate_fts(["index_statement", "index_questions", "index_extra"])
+        db.execute("INSERT INTO claims_fts(claims_fts) VALUES ('optimize')")
+        # A capitalised word is a name only if the store never writes it in lower case:
+        # "Russia" is, "Defense" (in "Defense 24") is not when "defense" occurs elsewhere.
+        lower_stems = {t for w in lowercase for t in terms(w)}
+        store.df = dict(df)
+        store.proper = frozenset(t for t in capitalised if t in df and t not in lower_stems)
+        store.sources = sources
+        store.size = len(claims)
+        return store
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a term over claims (unknown terms get the highest)."""
+        return math.log((self.size + 1) / (self.df.get(term, 0) + 0.5))
+
+    def search(self, query_terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
+        """Claims (rowid, BM25 relevance > 0) that share any of ``query_terms``, best first."""
+        if not query_terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in query_terms)
+        weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+        sql = (
+            f"SELECT rowid, -bm25(claims_fts, {weights}) AS relevance FROM claims_fts "
+            "WHERE claims_fts MATCH ? ORDER BY relevance DESC LIMIT ?"
+        )
+        return [(rowid, relevance) for rowid, relevance in self.db.execute(sql, [match, limit])]
+
+    def rows(self, rowids: Sequence[int]) -> dict[int, Row]:
+        """The matcher's view of the claims with these rowids."""
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        sql = f"SELECT rowid, id, match_texts, vocabulary, numbers_matter FROM claims WHERE rowid IN ({marks})"
+        return {
+            rowid: Row(claim_id, tuple(json.loads(texts)), frozenset(vocab.split()), bool(numbers))
+            for rowid, claim_id, texts, vocab, numbers in self.db.execute(sql, list(rowids))
+        }
+
+    def claim(self, claim_id: str) -> SourcedClaim | None:
+        """One claim by id, with its source; None when the store has no such claim."""
+        rows = list(self.db["claims"].rows_where("id = ?", [claim_id], limit=1))
+        return self._claim(rows[0]) if rows else None
+
+    def claims(self, ids: Iterable[str] | None = None) -> list[SourcedClaim]:
+        """Claims by id in the order given, or every claim when ``ids`` is None."""
+        if ids is None:
+            return [self._claim(r) for r in self.db["claims"].rows_where(order_by="rowid")]
+        wanted = list(ids)
+        found = {
+            r["id"]: r
+            for r in self.db["claims"].rows_where(f"id IN ({','.join('?' * len(wanted))})", wanted)
+        } if wanted else {}
+        return [self._claim(found[i]) for i in wanted if i in found]
+
+    def claim_id(self, rowid: int) -> str:
+        return self.db.execute("SELECT id FROM claims WHERE rowid = ?", [rowid]).fetchone()[0]
+
+    def tags(self) -> dict[str, int]:
+        """How many claims carry each tag, most used first."""
+        counts: Counter[str] = Counter()
+        for (tags,) in self.db.execute("SELECT tags FROM claims"):
+            counts.update(json.loads(tags))
+        return dict(counts.most_common())
+
+    def claims_per_source(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for source_id, n in self.db.execute("SELECT source_id, count(*) FROM claims GROUP BY source_id"):
+            counts[source_id] = n
+        return dict(counts)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _claim(self, row: dict) -> SourcedClaim:
+        fields = {k: row[k] for k in Claim.model_fields}
+        for key in ("questions", "keywords", "tags"):
+            fields[key] = json.loads(fields[key]) if isinstance(fields[key], str) else fields[key]
+        return SourcedClaim.model_construct(
+            **fields, source=self.sources[row["source_id"]], file=row["file"], line=row["line"]
+        )
