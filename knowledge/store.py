@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,9 +55,9 @@ class Store:
         """Index ``claims`` into a new database at ``path`` (default: in memory)."""
         if path is not None:
             Path(path).unlink(missing_ok=True)
-            db = sqlite_utils.Database(path)
-        else:
-            db = sqlite_utils.Database(memory=True)
+        # Built in one thread (a reload runs off the event loop), read in another; the
+        # store is read-only once built, so sharing the connection is safe.
+        db = sqlite_utils.Database(sqlite3.connect(str(path or ":memory:"), check_same_thread=False))
         store = cls(db)
         df: Counter[str] = Counter()
         capitalised: set[str] = set()
