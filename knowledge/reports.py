@@ -1,0 +1,304 @@
+"""The moderators' reports: what people asked that the bot could not answer, and how it is doing.
+
+Pure functions over rows read from the event log, so the CLI and the bot show the same
+numbers. Text here is plain; the bot escapes it for Telegram.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from rapidfuzz import fuzz, process
+
+from knowledge.text import is_number, terms, words
+
+# Words within this rapidfuzz ratio of each other are the same word mistyped ("pasword").
+SAME_WORD = 80.0
+# Phrasings that are the same question always score well above this on token_set_ratio.
+PREFILTER = 80.0
+
+Kind = Literal["refused", "downvoted"]
+T = TypeVar("T")
+Statements = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question a moderator should look at: refused, or answered and marked 👎."""
+
+    question: str
+    at: str
+    kind: Kind
+    claim_id: str | None
+    score: float
+
+
+@dataclass
+class UnansweredGroup:
+    """One question, however it was worded, with how often it was asked and the nearest claim."""
+
+    question: str
+    count: int = 0
+    refused: int = 0
+    downvoted: int = 0
+    variants: list[str] = field(default_factory=list)
+    claim_id: str | None = None
+    score: float = 0.0
+    last_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "count": self.count,
+            "refused": self.refused,
+            "downvoted": self.downvoted,
+            "variants": self.variants,
+            "nearest_claim": self.claim_id,
+            "score": round(self.score, 1),
+            "last_asked": self.last_at,
+        }
+
+
+def _phrasing(question: str) -> str:
+    """The question with case, accents and punctuation folded: exact repeats share this."""
+    return " ".join(words(question)) or question.strip()
+
+
+def _gist(question: str) -> str:
+    """The content words of the question, stemmed: what fuzzy grouping compares."""
+    return " ".join(terms(question)) or _phrasing(question)
+
+
+def _unmatched(a: list[str], b: list[str]) -> tuple[list[str], list[str]]:
+    """The words of ``a`` and of ``b`` that have no partner on the other side (typos forgiven)."""
+    rest = list(b)
+    alone = []
+    for word in a:
+        if word in rest:
+            rest.remove(word)
+            continue
+        near = None
+        if not is_number(word) and len(word) >= 4:
+            near = next((w for w in rest if not is_number(w) and fuzz.ratio(word, w) >= SAME_WORD), None)
+        if near is None:
+            alone.append(word)
+        else:
+            rest.remove(near)
+    return alone, rest
+
+
+def _same_gist(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    wa, wb = a.split(), b.split()
+    only_a, only_b = _unmatched(wa, wb)
+    # A word swapped for another ("Russia" for "Ukraine", 40,000 for 60,000) makes another
+    # question; words only one side has are wording ("how many", "per") or a narrower
+    # question about the same thing, which a moderator would answer together.
+    if only_a and only_b:
+        return False
+    extra = len(only_a) + len(only_b)
+    return extra <= max(1, max(len(wa), len(wb)) // 3)
+
+
+def same_question(a: str, b: str) -> bool:
+    """Whether two questions are the same question in other words, for grouping reports.
+
+    Compared on content words (stemmed, stopwords dropped): word order, inflection and
+    typos do not matter; a swapped name or number does; a few extra words do not.
+    """
+    return _same_gist(_gist(a), _gist(b))
+
+
+def group_unanswered(rows: Iterable[Asked]) -> list[UnansweredGroup]:
+    """Group questions asked in different words into one line each, most asked first.
+
+    Exact repeats (ignoring case and punctuation) are one phrasing, and phrasings with
+    the same content words in any order are one bucket. Each bucket, most asked first,
+    joins the first group whose leading question is the same question (see
+    ``same_question``) or starts a new group. The nearest claim of a group is the
+    best-scoring claim any of its questions came close to.
+    """
+    phrasings: dict[str, list[Asked]] = {}
+    for row in rows:
+        phrasings.setdefault(_phrasing(row.question), []).append(row)
+    buckets: dict[str, list[list[Asked]]] = {}
+    for asked in _most_asked(phrasings.values()):
+        gist = " ".join(sorted(_gist(asked[0].question).split()))
+        buckets.setdefault(gist, []).append(asked)
+    keys: list[str] = []
+    groups: list[UnansweredGroup] = []
+    for gist in _most_asked(buckets, size=lambda g: sum(map(len, buckets[g])), latest=lambda g: max(
+        r.at for asked in buckets[g] for r in asked
+    )):
+        # rapidfuzz narrows many groups down to the few worth the word-by-word check.
+        near = process.extract(gist, keys, scorer=fuzz.token_set_ratio, score_cutoff=PREFILTER, limit=None)
+        home = next((groups[i] for i in sorted(i for *_, i in near) if _same_gist(gist, keys[i])), None)
+        for asked in buckets[gist]:
+            wording = asked[-1].question.strip()
+            if home is None:
+                home = UnansweredGroup(question=wording)
+                keys.append(gist)
+                groups.append(home)
+            else:
+                home.variants.append(wording)
+            for row in asked:
+                home.count += 1
+                home.refused += row.kind == "refused"
+                home.downvoted += row.kind == "downvoted"
+                if row.claim_id and (home.claim_id is None or row.score > home.score):
+                    home.claim_id, home.score = row.claim_id, row.score
+                home.last_at = max(home.last_at, row.at)
+    return _most_asked(groups, size=lambda g: g.count, latest=lambda g: g.last_at)
+
+
+def _most_asked(items: Iterable[T], size: Callable[[T], int] = len, latest: Callable[[T], str] | None = None) -> list[T]:
+    """``items`` most asked first and, among equals, most recently asked first."""
+    last = latest or (lambda rows: max(r.at for r in rows))
+    # Two stable sorts: the second decides, the first breaks its ties.
+    ordered = sorted(items, key=last, reverse=True)
+    ordered.sort(key=size, reverse=True)
+    return ordered
+
+
+@dataclass(frozen=True)
+class Stats:
+    """How the bot did over a period."""
+
+    since: dt.datetime | None
+    until: dt.datetime
+    questions: int
+    outcomes: dict[str, int]
+    people: int
+    chat_types: dict[str, int]
+    top_claims: list[tuple[str, int]]
+    helpful: int
+    unhelpful: int
+    most_unhelpful: list[tuple[str, int]]
+    latency_ms_median: float | None
+    latency_ms_p95: float | None
+
+    def share(self, status: str) -> float:
+        """The fraction of questions with this outcome (0 when there were none)."""
+        return self.outcomes.get(status, 0) / self.questions if self.questions else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `groundbot stats --json` object."""
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat(),
+            "questions": self.questions,
+            "answered": self.outcomes.get("answered", 0),
+            "ambiguous": self.outcomes.get("ambiguous", 0),
+            "refused": self.outcomes.get("refused", 0),
+            "shares": {s: round(self.share(s), 4) for s in ("answered", "ambiguous", "refused")},
+            "people": self.people,
+            "chat_types": self.chat_types,
+            "top_claims": [{"id": i, "count": n} for i, n in self.top_claims],
+            "feedback": {"up": self.helpful, "down": self.unhelpful},
+            "most_downvoted": [{"id": i, "count": n} for i, n in self.most_unhelpful],
+            "latency_ms": {"median": self.latency_ms_median, "p95": self.latency_ms_p95},
+        }
+
+
+def build_stats(
+    questions: Sequence[tuple[str, str | None, str, str | None, float | None]],
+    votes: Sequence[tuple[int, str | None]],
+    *,
+    days: float | None,
+    since: dt.datetime | None,
+    until: dt.datetime,
+    top: int = 5,
+) -> Stats:
+    """Stats from (status, claim_id, chat_type, user, latency_ms) and (value, claim_id) rows."""
+    outcomes = Counter(status for status, *_ in questions)
+    claims = Counter(claim for status, claim, *_ in questions if status == "answered" and claim)
+    latencies = sorted(lat for *_, lat in questions if lat)
+    downs = Counter(claim for value, claim in votes if value < 0 and claim)
+    return Stats(
+        since=since,
+        until=until,
+        questions=len(questions),
+        outcomes={s: outcomes.get(s, 0) for s in ("answered", "ambiguous", "refused")},
+        people=len({user for *_, user, _lat in questions if user}),
+        chat_types=dict(Counter(chat for _s, _c, chat, *_ in questions).most_common()),
+        top_claims=claims.most_common(top),
+        helpful=sum(1 for value, _ in votes if value > 0),
+        unhelpful=sum(1 for value, _ in votes if value < 0),
+        most_unhelpful=downs.most_common(top),
+        latency_ms_median=round(statistics.median(latencies), 1) if latencies else None,
+        latency_ms_p95=round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
+        if latencies
+        else None,
+    )
+
+
+def period(days: float | None) -> str:
+    """'the last 7 days', 'the last day', or 'all time'."""
+    if days is None:
+        return "all time"
+    if days == 1:
+        return "the last day"
+    return f"the last {days:g} days"
+
+
+def unanswered_text(
+    groups: Sequence[UnansweredGroup], days: float | None, statement: Statements | None = None, limit: int = 20
+) -> str:
+    """The /unanswered report as plain text: one numbered line per question, then its nearest claim."""
+    if not groups:
+        return f"Nothing unanswered in {period(days)}."
+    total = sum(g.count for g in groups)
+    lines = [f"Unanswered in {period(days)}: {len(groups)} question(s), asked {total} time(s)."]
+    for i, g in enumerate(groups[:limit], 1):
+        marks = []
+        if g.refused:
+            marks.append(f"{g.refused} refused")
+        if g.downvoted:
+            marks.append(f"{g.downvoted} 👎")
+        lines.append(f"{i}. ×{g.count} “{g.question}” ({', '.join(marks)})")
+        if g.variants:
+            more = f" and {len(g.variants) - 3} more" if len(g.variants) > 3 else ""
+            lines.append("   also asked as: " + "; ".join(f"“{v}”" for v in g.variants[:3]) + more)
+        if g.claim_id:
+            text = statement(g.claim_id) if statement else None
+            gone = statement is not None and text is None
+            about = f": {_clip(text)}" if text else (" (no longer in the store)" if gone else "")
+            lines.append(f"   nearest: {g.claim_id} (score {g.score:.0f}){about}")
+        else:
+            lines.append("   nearest: none (no claim shares a word)")
+    if len(groups) > limit:
+        lines.append(f"…and {len(groups) - limit} more.")
+    return "\n".join(lines)
+
+
+def stats_text(stats: Stats, days: float | None) -> str:
+    """The /stats report as plain text."""
+    n = stats.questions
+    lines = [f"Stats for {period(days)}: {n} question(s) from {stats.people} people."]
+    if n:
+        lines.append(
+            "answered {:.0%} ({}), ambiguous {:.0%} ({}), refused {:.0%} ({})".format(
+                stats.share("answered"), stats.outcomes["answered"],
+                stats.share("ambiguous"), stats.outcomes["ambiguous"],
+                stats.share("refused"), stats.outcomes["refused"],
+            )
+        )
+        lines.append("by chat: " + ", ".join(f"{k} {v}" for k, v in stats.chat_types.items()))
+    lines.append(f"feedback: {stats.helpful} 👍, {stats.unhelpful} 👎")
+    if stats.top_claims:
+        lines.append("top claims: " + ", ".join(f"{i} ×{c}" for i, c in stats.top_claims))
+    if stats.most_unhelpful:
+        lines.append("most 👎: " + ", ".join(f"{i} ×{c}" for i, c in stats.most_unhelpful))
+    if stats.latency_ms_median is not None:
+        lines.append(f"answer time: median {stats.latency_ms_median:g} ms, p95 {stats.latency_ms_p95:g} ms")
+    return "\n".join(lines)
+
+
+def _clip(text: str, width: int = 120) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
