@@ -104,3 +104,100 @@ def evaluate(questions: Path, knowledge: Path | None, as_json: bool, strict: boo
             got = a.claim.id if a.claim else a.status
             click.echo(f"UNEXPECTED: {q.text!r}: expected {want}, got {got} (score {a.score:.1f})", err=True)
         raise SystemExit(1)
+
+
+# The moderators' reports on the server: the same numbers as /unanswered and /stats.
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="GROUNDBOT_DATA_DIR",
+    default=Path("data"),
+    show_default=True,
+    help="The bot's data directory, holding events.db (default: $GROUNDBOT_DATA_DIR, else ./data).",
+)
+days_option = click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    help="Report on the last DAYS days; 0 for all time.",
+)
+
+
+def _event_log(data_dir: Path):
+    from knowledge.events import EventLog
+
+    path = data_dir / "events.db"
+    # A report must not create an empty log where the bot's log is not: say where we looked.
+    if not path.is_file():
+        click.echo(f"groundbot: no event log at {path} (set --data-dir or GROUNDBOT_DATA_DIR).", err=True)
+        raise SystemExit(1)
+    return EventLog(path)
+
+
+def _statements(knowledge: Path | None):
+    """Claim id -> statement from the knowledge, or None (with a warning) if it does not load."""
+    try:
+        kb = KnowledgeBase.load(knowledge)
+    except KnowledgeError as err:
+        click.echo(f"groundbot: the knowledge has {len(err.problems)} problem(s); showing claim ids only.", err=True)
+        return None
+
+    def statement(claim_id: str) -> str | None:
+        claim = kb.claim(claim_id)
+        return claim.statement if claim else None
+
+    return statement
+
+
+@cli.command()
+@data_dir_option
+@days_option
+@knowledge_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many questions.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: the period and every group.")
+def unanswered(data_dir: Path, days: int, knowledge: Path | None, limit: int, as_json: bool) -> None:
+    """Questions the bot refused or people marked 👎, grouped by meaning, most asked first.
+
+    Each line shows how often the question was asked, other wordings of it, and the
+    nearest claim with its score: a high score means a phrasing is missing from that
+    claim, a low one that no claim covers the question yet.
+    """
+    from knowledge.reports import unanswered_text
+
+    period = days or None
+    log = _event_log(data_dir)
+    try:
+        groups = log.unanswered(period)
+    finally:
+        log.close()
+    statement = _statements(knowledge)
+    if as_json:
+        rows = []
+        for g in groups[:limit]:
+            row = g.to_dict()
+            row["nearest_statement"] = statement(g.claim_id) if statement and g.claim_id else None
+            rows.append(row)
+        click.echo(json.dumps({"days": period, "groups": rows, "total_groups": len(groups)}, ensure_ascii=False))
+    else:
+        click.echo(unanswered_text(groups, period, statement, limit=limit))
+
+
+@cli.command()
+@data_dir_option
+@days_option
+@click.option("--json", "as_json", is_flag=True, help="Print the stats as one JSON object.")
+def stats(data_dir: Path, days: int, as_json: bool) -> None:
+    """Questions asked, answered / ambiguous / refused shares, top claims and feedback over a period."""
+    from knowledge.reports import stats_text
+
+    period = days or None
+    log = _event_log(data_dir)
+    try:
+        result = log.stats(period)
+    finally:
+        log.close()
+    if as_json:
+        click.echo(json.dumps({"days": period, **result.to_dict()}, ensure_ascii=False))
+    else:
+        click.echo(stats_text(result, period))

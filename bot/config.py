@@ -77,6 +77,20 @@ class Settings(BaseSettings):
         frozenset(),
         description="Comma-separated chat ids (groups) the bot answers in (empty: every chat).",
     )
+    # The moderators' loop (issue 4): event log privacy and retention, knowledge watching.
+    hash_user_ids: bool = Field(
+        True,
+        description="Store user and chat ids in the event log as salted hashes (false: store the ids).",
+    )
+    retention_days: int | None = Field(
+        None,
+        description="Delete logged questions and feedback older than this many days (empty: keep all).",
+    )
+    watch_knowledge: bool = Field(
+        False,
+        description="Watch the knowledge path and reload when a file changes, telling the moderators "
+        "the outcome as /reload does.",
+    )
     webhook_url: str | None = Field(
         None,
         description="Public HTTPS URL Telegram posts updates to. When set, the bot runs as a webhook "
@@ -155,6 +169,13 @@ class Settings(BaseSettings):
     def _port_range(cls, value: int) -> int:
         if not 1 <= value <= 65535:
             raise ValueError("must be a port number from 1 to 65535")
+        return value
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError("must be a whole number of days, 1 or more")
         return value
 
     @field_validator("request_timeout")
