@@ -106,6 +106,93 @@ def evaluate(questions: Path, knowledge: Path | None, as_json: bool, strict: boo
         raise SystemExit(1)
 
 
+@cli.command()
+def run() -> None:
+    """Run the Telegram bot until SIGINT or SIGTERM.
+
+    Settings come from GROUNDBOT_* environment variables and ./.env (see the README).
+    Long polling by default; a webhook server when GROUNDBOT_WEBHOOK_URL is set.
+    """
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings()
+    except ConfigError as err:
+        click.echo(f"groundbot: {err}".replace("\n", "\ngroundbot: "), err=True)
+        raise SystemExit(2) from None
+    from bot.app import configure_logging, run as run_bot
+
+    configure_logging(settings)
+    try:
+        run_bot(settings)
+    except KnowledgeError as err:
+        for problem in err.problems:
+            click.echo(str(problem), err=True)
+        click.echo("groundbot: the knowledge has problems; not starting.", err=True)
+        raise SystemExit(1) from None
+    except InvalidToken:
+        click.echo("groundbot: GROUNDBOT_TOKEN: Telegram rejected the token.", err=True)
+        raise SystemExit(2) from None
+    except NetworkError as err:
+        click.echo(f"groundbot: cannot reach the Bot API at {settings.base_url}: {type(err).__name__}", err=True)
+        raise SystemExit(1) from None
+
+
+CHAT_HELP = ("Ask a question in words. /topics and /sources list what I know, /claim ID shows one "
+             "claim, a number picks a \"Did you mean…\" option, /quit (or Ctrl-D) leaves.")
+
+
+def chat_reply(kb: KnowledgeBase, line: str, offered: list) -> tuple[str, list]:
+    """The bot's plain-text reply to one line of `groundbot chat`, and the options it now offers."""
+    from handlers import render
+
+    command, _, rest = line.partition(" ")
+    if command in ("/help", "/start"):
+        return CHAT_HELP, offered
+    if command == "/topics":
+        return render.topics(kb, html=False), offered
+    if command == "/sources":
+        return render.sources(kb, html=False), offered
+    if command == "/claim":
+        claim = kb.claim(rest.strip())
+        return (render.plain_card(claim) if claim else f"There is no claim with id {rest.strip()!r}."), offered
+    if line.isdigit() and offered:
+        n = int(line)
+        if not 1 <= n <= len(offered):
+            return f"Pick a number from 1 to {len(offered)}.", offered
+        claim = kb.claim(offered[n - 1])
+        return (render.plain_card(claim) if claim else "That claim is no longer in the knowledge base."), []
+    answer = kb.answer(line)
+    if answer.status == "refused":
+        return f"{render.REFUSAL}\n{render.TOPICS_HINT}", []
+    options = [c.claim.id for c in answer.options]
+    text = plain(answer) + ("\n(type a number to pick one)" if options else "")
+    return text, options
+
+
+@cli.command()
+@knowledge_option
+def chat(knowledge: Path | None) -> None:
+    """Chat with the bot in this terminal: the same matcher and replies as in Telegram, no token needed."""
+    kb = _load(knowledge)
+    click.echo(f"groundbot chat: {len(kb)} claims loaded. {CHAT_HELP}")
+    offered: list = []
+    while True:
+        try:
+            line = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            break
+        if line in ("/quit", "/exit"):
+            break
+        if not line:
+            continue
+        reply, offered = chat_reply(kb, line, offered)
+        click.echo(f"{reply}\n")
+
+
 # The moderators' reports on the server: the same numbers as /unanswered and /stats.
 data_dir_option = click.option(
     "--data-dir",

@@ -1,0 +1,65 @@
+"""Telegram in and out, thin: parse the update, call ``knowledge``, render.
+
+``register(app)`` is the one ordered list of handlers. Order matters: within a group,
+the first handler whose filter matches an update handles it and the rest never see it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from telegram import BotCommand
+    from telegram.ext import Application
+
+# The updates the bot asks Telegram for; anything else is never sent to it.
+ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
+
+
+def commands() -> list[BotCommand]:
+    """The command menu everyone sees (registered with setMyCommands at start-up)."""
+    from telegram import BotCommand
+
+    return [
+        BotCommand("ask", "Ask a question (in groups: /ask your question)"),
+        BotCommand("topics", "What I can answer, by source and tag"),
+        BotCommand("sources", "The documents my claims come from"),
+        BotCommand("claim", "Show one claim by its id"),
+        BotCommand("help", "How to ask me"),
+    ]
+
+
+def register(app: Application) -> None:
+    """Add every handler to ``app``, in the order they must be tried."""
+    # Imported here so `groundbot ask` and the other offline commands load no Telegram code.
+    from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
+
+    from handlers import ask, basics, buttons, errors, inline
+
+    text_message = filters.UpdateType.MESSAGE & filters.TEXT  # edits are not questions
+    app.add_handlers([
+        # Commands first, in private and groups alike (`/cmd@other_bot` is left to that bot).
+        CommandHandler("start", basics.start),
+        CommandHandler("help", basics.help_command),
+        CommandHandler("topics", basics.topics),
+        CommandHandler("sources", basics.sources),
+        CommandHandler("claim", basics.claim),
+        CommandHandler("ask", ask.ask_command),
+        # Moderator commands go here, before the unknown-command catch-all below.
+        # Private chat: any other command is unknown, any text is a question, anything
+        # else (stickers, photos…) gets a hint.
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND,
+                       ask.unknown_command),
+        MessageHandler(filters.ChatType.PRIVATE & text_message, ask.private_question),
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, ask.not_text),
+        # Groups: only a mention of the bot or a reply to it; other chatter is ignored.
+        MessageHandler(filters.ChatType.GROUPS & text_message & ~filters.COMMAND & ask.ADDRESSED_TO_BOT,
+                       ask.group_question),
+        # Buttons: "Did you mean…" picks, 👍/👎, and anything else (old or garbled data).
+        CallbackQueryHandler(buttons.pick, pattern=r"^pick:"),
+        CallbackQueryHandler(buttons.feedback, pattern=r"^fb:"),
+        CallbackQueryHandler(buttons.expired),
+        # Inline mode: @bot words, in any chat.
+        InlineQueryHandler(inline.inline_query),
+    ])
+    app.add_error_handler(errors.on_error)

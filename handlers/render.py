@@ -1,12 +1,37 @@
-"""Answer -> text. Every string from users or knowledge files is escaped here and only here."""
+"""Answer -> text. Every string from users or knowledge files is escaped here and only here.
+
+HTML for Telegram (``card``, ``did_you_mean``, ``refusal``, ``topics``…), plain text for the
+terminal (``plain``, and ``html=False`` on the listings). Every Telegram text stays under
+Telegram's 4096-character limit: long fields are shortened *before* escaping, so a cut
+never lands inside a tag or an entity.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterable
 from html import escape
 
-from knowledge import Answer, SourcedClaim
+from knowledge import Answer, KnowledgeBase, SourcedClaim
 
 LIMIT = 4096  # Telegram's maximum message length
+BUTTON_LABEL = 60  # characters of a statement shown on a "Did you mean…" button
+CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+
+REFUSAL = "I have no sourced answer to that, so I won't guess."
+TOPICS_HINT = "/topics shows what I can answer."
+
+
+def units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending with … when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…"
 
 
 def attribution(claim: SourcedClaim) -> str:
@@ -26,28 +51,177 @@ def source_line(claim: SourcedClaim) -> str:
 def plain(answer: Answer) -> str:
     """The answer as plain text, for the terminal."""
     if answer.status == "answered" and answer.claim:
-        claim = answer.claim
-        lines = [claim.statement, f"— {attribution(claim)}"]
-        if claim.quote:
-            lines.append(f"Quote: “{claim.quote}”")
-        lines.append(f"Source: {source_line(claim)}")
-        if claim.source.url:
-            lines.append(claim.source.url)
-        return "\n".join(lines)
+        return plain_card(answer.claim)
     if answer.status == "ambiguous":
         options = "\n".join(f"  {i}. {c.claim.statement}" for i, c in enumerate(answer.options, 1))
         return f"Did you mean…\n{options}"
     return "I have no sourced answer to that."
 
 
-def card(claim: SourcedClaim) -> str:
-    """The answer card in Telegram HTML: statement, attribution, quote, source."""
-    source = claim.source
-    lines = [f"<b>{escape(claim.statement)}</b>", f"— {escape(attribution(claim))}"]
+def plain_card(claim: SourcedClaim) -> str:
+    """One claim as plain text: statement, attribution, quote, source and link."""
+    lines = [claim.statement, f"— {attribution(claim)}"]
     if claim.quote:
-        lines.append(f"<i>“{escape(claim.quote)}”</i>")
-    title = escape(source_line(claim))
-    if source.url:
-        title = f'<a href="{escape(source.url, quote=True)}">{title}</a>'
-    lines.append(f"Source: {title}")
-    return "\n".join(lines)[:LIMIT]
+        lines.append(f"Quote: “{claim.quote}”")
+    lines.append(f"Source: {source_line(claim)}")
+    if claim.source.url:
+        lines.append(claim.source.url)
+    return "\n".join(lines)
+
+
+# --- Telegram HTML ----------------------------------------------------------------------
+
+
+def _fit(build: Callable[[float], str]) -> str:
+    """``build(scale)`` at the largest scale whose result fits in one message."""
+    scale = 1.0
+    while True:
+        text = build(scale)
+        if units(text) <= LIMIT or scale < 0.01:
+            return text
+        scale *= 0.7
+
+
+def card(claim: SourcedClaim) -> str:
+    """The answer card in Telegram HTML: statement, attribution, quote, source with its link."""
+
+    def build(scale: float) -> str:
+        def field(text: str, limit: int) -> str:
+            return escape(shorten(text, max(int(limit * scale), 8)))
+
+        source = claim.source
+        lines = [f"<b>{field(claim.statement, 1500)}</b>",
+                 f"— according to {field(claim.attributed_to, 300)}"]
+        if claim.via:
+            lines.append(f"via {field(claim.via, 300)}")
+        if claim.quote:
+            lines.append(f"<i>“{field(claim.quote, 1200)}”</i>")
+        parts = [f"“{field(source.title, 400)}”" if source.title else None, field(source.outlet, 200),
+                 source.published.isoformat() if source.published else None]
+        where = ", ".join(p for p in parts if p)
+        # A shortened URL would point somewhere else: a link too long to keep is dropped whole.
+        if source.url and len(source.url) <= 1000 * scale:
+            where += f'\n<a href="{escape(source.url, quote=True)}">{escape(shorten(source.url, 80))}</a>'
+        lines.append(f"Source: {where}")
+        return "\n".join(lines)
+
+    return _fit(build)
+
+
+def did_you_mean(answer: Answer) -> str:
+    """The "Did you mean…" prompt: each option numbered, with who said it."""
+
+    def build(scale: float) -> str:
+        lines = ["I'm not sure which claim you mean. Did you mean…"]
+        for i, option in enumerate(answer.options, 1):
+            claim = option.claim
+            statement = escape(shorten(claim.statement, max(int(1000 * scale), 20)))
+            who = escape(shorten(claim.attributed_to, max(int(200 * scale), 10)))
+            lines.append(f"\n<b>{i}.</b> {statement} <i>— according to {who}</i>")
+        lines.append("\nTap one to see it with its source.")
+        return "\n".join(lines)
+
+    return _fit(build)
+
+
+def option_label(n: int, claim: SourcedClaim) -> str:
+    """The text of the button that picks option ``n`` (1-based)."""
+    return f"{n}. {shorten(claim.statement, BUTTON_LABEL)}"
+
+
+def refusal(answer: Answer | None = None) -> str:
+    """The reply when nothing in the store answers: plain about it, and where to look instead."""
+    return f"{REFUSAL}\n{TOPICS_HINT}"
+
+
+def gone(claim_id: str) -> str:
+    """A button pointed at a claim that a reload removed (short: it is a callback answer)."""
+    return shorten(f"That claim ({claim_id}) is no longer in the knowledge base.", 190)
+
+
+def welcome(bot_username: str, *, html: bool = True) -> str:
+    """/start and /help: what the bot does and every way to ask it."""
+    b = (lambda s: f"<b>{s}</b>") if html else (lambda s: s)
+    at = escape(bot_username) if html else bot_username
+    q = "&lt;question&gt;" if html else "<question>"
+    return "\n".join([
+        "I answer questions only from curated, sourced claims. Every answer says "
+        + b("what was said") + ", " + b("who said it") + " and " + b("where it was published") + ". "
+        "When I have no sourced answer, I say so instead of guessing.",
+        "",
+        "• In a private chat, just write your question.",
+        f"• In a group, use /ask {q}, mention @{at}, or reply to one of my messages.",
+        f"• In any chat, type @{at} and a few words to share a claim.",
+        "",
+        "/topics — what I can answer, by source and tag",
+        "/sources — the documents the claims come from",
+        "/claim ID — one claim by its id",
+        "/help — this message",
+        "",
+        "Tap 👍 or 👎 under an answer to tell the moderators whether it helped.",
+    ])
+
+
+def _listing(head: str, lines: Iterable[str]) -> str:
+    """A heading and lines, cut with "…and N more" to fit one message."""
+    lines = list(lines)
+    out = [head]
+    budget = LIMIT - units(head) - 40
+    for i, line in enumerate(lines):
+        if units(line) + 1 > budget:
+            out.append(f"…and {len(lines) - i} more.")
+            break
+        out.append(line)
+        budget -= units(line) + 1
+    return "\n".join(out)
+
+
+def topics(kb: KnowledgeBase, *, html: bool = True) -> str:
+    """What the store covers: claims per source, then per tag."""
+    e = escape if html else (lambda s: s)
+    per_source = Counter(c.source.id for c in kb.claims())
+    lines = [f"I can answer from {len(kb)} claims in {len(per_source)} source(s)."]
+    lines.append("<b>By source</b>" if html else "By source")
+    for source_id, count in per_source.most_common():
+        source = kb.sources[source_id]
+        title = shorten(source.title or source.id, 120)
+        lines.append(f"• {e(title)} ({e(shorten(source.outlet, 60))}): {count} claim(s)")
+    tags = kb.tags()
+    if tags:
+        lines.append("")
+        lines.append("<b>By tag</b>" if html else "By tag")
+        lines.append(", ".join(f"{e(shorten(tag, 60))} ({n})" for tag, n in tags.items()))
+    if not len(kb):
+        lines = ["The knowledge base is empty: I have nothing to answer from yet."]
+    head, *rest = lines
+    return _listing(head, rest)
+
+
+def sources(kb: KnowledgeBase, *, html: bool = True) -> str:
+    """Every source document: title, outlet, date, link, and how many claims come from it."""
+    e = escape if html else (lambda s: s)
+    per_source = Counter(c.source.id for c in kb.claims())
+    lines = []
+    for source_id, source in kb.sources.items():
+        title = e(shorten(source.title or source.id, 200))
+        parts = [f"<b>{title}</b>" if html else title, e(shorten(source.outlet, 80))]
+        if source.published:
+            parts.append(source.published.isoformat())
+        line = "• " + ", ".join(parts) + f" — {per_source[source_id]} claim(s), id {e(source.id)}"
+        if source.url and len(source.url) <= 1000:
+            line += f'\n  <a href="{escape(source.url, quote=True)}">{escape(shorten(source.url, 80))}</a>' if html \
+                else f"\n  {source.url}"
+        lines.append(line)
+    if not lines:
+        return "The knowledge base has no sources yet."
+    return _listing(f"Sources ({len(lines)}):", lines)
+
+
+def unknown_claim(claim_id: str) -> str:
+    """/claim with an id the store does not have."""
+    return f"There is no claim with id <code>{escape(shorten(claim_id, 100))}</code>. /topics shows what I have."
+
+
+def inline_description(claim: SourcedClaim) -> str:
+    """The grey line under an inline result: who said it and where."""
+    return shorten(f"— according to {claim.attributed_to} · {claim.source.outlet}", 200)

@@ -581,3 +581,71 @@ def bot_env(telegram: FakeTelegram, data_dir: Path, **settings: str) -> dict[str
     })
     env.update({f"GROUNDBOT_{k.upper()}": v for k, v in settings.items()})
     return env
+
+
+# --- The bot in this process --------------------------------------------------------------
+
+
+@dataclass
+class RunningBot:
+    """An initialised groundbot ``Application`` (post_init done) whose Bot API is ``api``.
+
+    ``await bot.send(update_json)`` runs one update through the real handlers and returns
+    the Bot API calls it made.
+    """
+
+    app: Any
+    api: BotAPI
+
+    async def send(self, update_json: Mapping[str, Any]) -> list[Call]:
+        from telegram import Update
+
+        before = self.api.mark()
+        await self.app.process_update(Update.de_json(dict(update_json), self.app.bot))
+        return self.api.calls[before:]
+
+    async def reply_to(self, update_json: Mapping[str, Any]) -> Call:
+        """Send one update and return the one message it produced (sendMessage or editMessageText)."""
+        calls = [c for c in await self.send(update_json) if c.method in ("sendMessage", "editMessageText")]
+        assert len(calls) == 1, f"expected one message, got {[(c.method, c.text) for c in calls]}"
+        return calls[0]
+
+    @property
+    def knowledge(self) -> Any:
+        from handlers.state import KNOWLEDGE
+
+        return self.app.bot_data[KNOWLEDGE]
+
+    @property
+    def events(self) -> Any:
+        from handlers.state import EVENTS
+
+        return self.app.bot_data[EVENTS]
+
+
+class running_bot:  # noqa: N801 (used like a function: `async with running_bot(settings) as bot`)
+    """Build groundbot's Application with a RecordingRequest, and run its start-up and shut-down.
+
+    Mirrors what ``run_polling`` does around the polling itself: initialize, post_init…
+    post_stop, shutdown, post_shutdown.
+    """
+
+    def __init__(self, settings: Any, api: BotAPI | None = None, rate_limiter: Any = None):
+        self.settings = settings
+        self.api = api or BotAPI()
+        self.rate_limiter = rate_limiter
+
+    async def __aenter__(self) -> RunningBot:
+        from bot.app import build_application
+
+        self.app = build_application(self.settings, request=RecordingRequest(self.api),
+                                     rate_limiter=self.rate_limiter)
+        await self.app.initialize()
+        if self.app.post_init:
+            await self.app.post_init(self.app)
+        return RunningBot(self.app, self.api)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.app.shutdown()
+        if self.app.post_shutdown:
+            await self.app.post_shutdown(self.app)

@@ -1,0 +1,119 @@
+"""Questions in chats: any text in private, and in groups /ask, a mention, or a reply to the bot."""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes, filters
+
+from handlers import render
+from handlers.buttons import feedback_keyboard, options_keyboard
+from handlers.state import events, knowledge
+
+
+class AddressedToBot(filters.MessageFilter):
+    """A group message that mentions this bot or replies to one of its messages."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+            return True
+        return bool(_mentions(message))
+
+
+def _mentions(message: Message) -> list[str]:
+    """The exact substrings of ``message.text`` that mention this bot."""
+    bot = message.get_bot()
+    name = f"@{bot.username}".casefold() if bot.username else None
+    found = []
+    for entity, text in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+        if entity.type == MessageEntity.MENTION and name and text.casefold() == name:
+            found.append(text)
+        elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
+            found.append(text)
+    return found
+
+
+ADDRESSED_TO_BOT = AddressedToBot(name="AddressedToBot")
+
+
+async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    """Match ``question``, log it, and reply with a card, a "Did you mean…", or a refusal."""
+    message = update.effective_message
+    assert message is not None  # every caller is a message handler
+    kb = knowledge(context)
+    started = time.perf_counter()
+    result = kb.answer(question)
+    latency_ms = (time.perf_counter() - started) * 1000
+    user = update.effective_user
+    event_id = events(context).question(
+        result,
+        chat_type=message.chat.type,
+        user_id=user.id if user else None,
+        chat_id=message.chat.id,
+        latency_ms=latency_ms,
+    )
+    # In a busy group the answer quotes its question; in private the context is obvious.
+    quote = message.chat.type != ChatType.PRIVATE
+    if result.status == "answered" and result.claim is not None:
+        n = next((i for i, c in enumerate(result.candidates) if c.claim.id == result.claim.id), None)
+        markup = feedback_keyboard(event_id, n) if n is not None else None
+        await message.reply_text(render.card(result.claim), reply_markup=markup, do_quote=quote)
+    elif result.status == "ambiguous" and result.options:
+        await message.reply_text(render.did_you_mean(result), reply_markup=options_keyboard(event_id, result),
+                                 do_quote=quote)
+    else:
+        await message.reply_text(render.refusal(result), do_quote=quote)
+
+
+async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any text in a private chat is a question."""
+    await answer(update, context, update.effective_message.text)
+
+
+async def group_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group message that mentions the bot or replies to it: the rest of the text is the question."""
+    message = update.effective_message
+    question = message.text
+    for mention in _mentions(message):
+        question = question.replace(mention, " ")
+    question = " ".join(question.split())
+    if not question:
+        await message.reply_text(
+            f"Ask me a question after the mention, e.g. @{message.get_bot().username} who said what?",
+            do_quote=True,
+        )
+        return
+    await answer(update, context, question)
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask <question>; or /ask in reply to a message, to ask that message's text."""
+    message = update.effective_message
+    question = " ".join(context.args or [])
+    replied = message.reply_to_message
+    if not question and replied is not None and replied.text and replied.from_user \
+            and replied.from_user.id != context.bot.id:
+        question = replied.text
+    if not question.strip():
+        await message.reply_text(
+            "Write your question after the command, e.g. /ask How many shells does Russia fire per day?",
+            do_quote=message.chat.type != ChatType.PRIVATE,
+        )
+        return
+    await answer(update, context, question)
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, photo or other non-text message in private: say what the bot can read."""
+    await update.effective_message.reply_text(
+        "I can only answer questions written as text. Send me your question in words, or /help."
+    )
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have, in private."""
+    await update.effective_message.reply_text("I don't know that command. /help lists what I can do.")

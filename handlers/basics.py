@@ -1,0 +1,44 @@
+"""/start, /help, /topics, /sources and /claim ID: what the bot is and what it knows."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from handlers import render
+from handlers.state import knowledge
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start (also from inline mode's buttons: /start topics, /start help)."""
+    if context.args and context.args[0] == "topics":
+        await topics(update, context)
+        return
+    await update.effective_message.reply_text(render.welcome(context.bot.username))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: every way to ask, and the commands."""
+    await update.effective_message.reply_text(render.welcome(context.bot.username))
+
+
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/topics: what the store covers, by source and by tag."""
+    await update.effective_message.reply_text(render.topics(knowledge(context)))
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources: the documents the claims come from."""
+    await update.effective_message.reply_text(render.sources(knowledge(context)))
+
+
+async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/claim ID: one claim's card, by id."""
+    message = update.effective_message
+    if not context.args:
+        await message.reply_text("Give a claim id, e.g. <code>/claim russia-daily-shell-use</code>. "
+                                 "/topics shows what I have.")
+        return
+    claim_id = context.args[0].strip()
+    found = knowledge(context).claim(claim_id)
+    await message.reply_text(render.card(found) if found else render.unknown_claim(claim_id))

@@ -1,0 +1,130 @@
+"""Shared fixtures. The Telegram side lives in tests/telegram_fakes.py."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.telegram_fakes import TOKEN, BotAPI, BotProcess, FakeTelegram, RunningBot, bot_env, running_bot
+
+
+# A small knowledge file whose outcomes do not move when the matcher is tuned: one clear
+# answer, two claims asked the same way (a "Did you mean…"), and markup in every field.
+SEED_KNOWLEDGE = """\
+source:
+  id: team-briefing
+  title: "Quarterly briefing <Q3> & outlook"
+  outlet: Team News
+  url: https://example.org/briefing?q=3&lang=en
+  published: 2024-05-01
+claims:
+  - id: army-daily-shells
+    statement: The army fires 50,000 shells per day.
+    attributed_to: General Alpha
+    via: Reporter Beta, speaking to Team News
+    questions:
+      - How many shells does the army fire per day?
+      - What is the army's daily shell use?
+    tags: [artillery]
+  - id: budget-forecast-high
+    statement: The defence budget will reach 90 billion next year.
+    attributed_to: The finance ministry
+    questions:
+      - What will the defence budget be next year?
+    tags: [budget]
+  - id: budget-forecast-low
+    statement: The defence budget will stay near 70 billion next year.
+    attributed_to: The opposition
+    questions:
+      - What will the defence budget be next year?
+    tags: [budget]
+  - id: profits-and-costs
+    statement: Profits rose 5% & costs <fell> at the <script>alert(1)</script> plant.
+    attributed_to: Smith & Sons <Ltd>
+    quote: "We did <b>well</b> & more"
+    questions:
+      - Did the plant's profits rise?
+    tags: [industry]
+"""
+ANSWERED = "How many shells does the army fire per day?"
+AMBIGUOUS = "What will the defence budget be next year?"
+REFUSED = "What is the capital of France?"
+
+
+@pytest.fixture
+def seed_kb(tmp_path: Path) -> Path:
+    """A knowledge directory holding SEED_KNOWLEDGE (edit or add files to change it)."""
+    directory = tmp_path / "knowledge"
+    directory.mkdir()
+    (directory / "team.yaml").write_text(SEED_KNOWLEDGE, encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in tmp_path with none of the developer's GROUNDBOT_* variables or .env."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("GROUNDBOT_"):
+            monkeypatch.delenv(name)
+    return tmp_path
+
+
+@pytest.fixture
+def bot_settings(clean_env: Path, seed_kb: Path):
+    """Settings for a bot under test: the fake token, the seed knowledge, data in tmp_path."""
+    from bot.config import Settings
+
+    return Settings(token=TOKEN, knowledge=seed_kb, data_dir=clean_env / "data")
+
+
+@pytest.fixture
+def bot_api() -> BotAPI:
+    """Telegram's side of the conversation, recording every call."""
+    return BotAPI()
+
+
+@pytest.fixture
+async def recording_bot(bot_settings, bot_api: BotAPI) -> AsyncIterator[RunningBot]:
+    """groundbot's real Application with the bundled knowledge, its Bot API calls recorded."""
+    async with running_bot(bot_settings, bot_api) as bot:
+        yield bot
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """A fake Bot API server on 127.0.0.1, with long-polling getUpdates."""
+    with FakeTelegram() as telegram:
+        yield telegram
+
+
+@pytest.fixture
+def start_bot(fake_telegram: FakeTelegram, tmp_path: Path, seed_kb: Path) -> Iterator[Callable[..., BotProcess]]:
+    """Start `groundbot run` against ``fake_telegram``: ``start_bot(moderators="1001")``.
+
+    Keyword arguments are GROUNDBOT_* settings without the prefix; the knowledge is
+    ``seed_kb`` unless ``knowledge=`` says otherwise. Waits until the bot
+    polls (or, in webhook mode, has called setWebhook). Every bot still running at the
+    end of the test is killed.
+    """
+    started: list[BotProcess] = []
+
+    def start(*, ready: bool = True, args: tuple[str, ...] = ("run",), **settings: str) -> BotProcess:
+        n = len(started)
+        data_dir = tmp_path / f"data{n}"
+        settings.setdefault("knowledge", str(seed_kb))
+        proc = BotProcess(list(args), bot_env(fake_telegram, data_dir, **settings), tmp_path,
+                          tmp_path / f"groundbot{n}.log").start()
+        started.append(proc)
+        if ready:
+            webhook = any(k.lower() == "webhook_url" for k in settings)
+            method = "setWebhook" if webhook else "getUpdates"
+            proc.wait_until(lambda: bool(fake_telegram.api.calls_to(method)), what=f"the bot's first {method}")
+        return proc
+
+    yield start
+    for proc in started:
+        proc.kill()
