@@ -15,6 +15,7 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot.config import Settings
+from handlers import moderation
 from handlers.state import EVENTS, KNOWLEDGE, SETTINGS
 from knowledge import KnowledgeBase
 from knowledge.events import EventLog
@@ -73,15 +74,19 @@ async def post_init(app: Application) -> None:
     except TelegramError as err:  # the menu is a convenience: answer questions anyway
         logger.warning("Could not set the command menu: %s", type(err).__name__)
     logger.info("Serving %d claims from %d source(s) as @%s", len(kb), len(kb.sources), app.bot.username)
+    moderation.start_watching(app)  # only if GROUNDBOT_WATCH_KNOWLEDGE is on
 
 
 async def post_shutdown(app: Application) -> None:
     """Close the event log and the knowledge base opened by post_init."""
-    for key in (EVENTS, KNOWLEDGE):
-        resource = app.bot_data.pop(key, None)
-        if resource is not None:
-            resource.close()
-    logger.info("Stopped; event log closed.")
+    await moderation.stop_watching(app)  # no reload may start on a closing event log
+    events = app.bot_data.pop(EVENTS, None)
+    kb = app.bot_data.pop(KNOWLEDGE, None)
+    if kb is not None:
+        kb.close()
+    if events is not None:
+        events.close()
+        logger.info("Stopped; event log closed.")
 
 
 def build_application(

@@ -25,8 +25,8 @@ from knowledge import Answer
 
 logger = logging.getLogger(__name__)
 
-PICK = re.compile(r"^pick:(\d{1,18}):(\d{1,2})$")
-FEEDBACK = re.compile(r"^fb:(\d{1,18}):(\d{1,2}):([+-])$")
+PICK = re.compile(r"pick:(\d{1,18}):(\d{1,2})", re.ASCII)
+FEEDBACK = re.compile(r"fb:(\d{1,18}):(\d{1,2}):([+-])", re.ASCII)
 EXPIRED = "That button has expired. Ask your question again."
 
 
@@ -57,7 +57,7 @@ def _candidate_id(context: ContextTypes.DEFAULT_TYPE, event_id: str, n: str) -> 
 async def pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A "Did you mean…" tap: replace the question with the card of the claim picked."""
     query = update.callback_query
-    found = PICK.match(query.data or "")
+    found = PICK.fullmatch(query.data or "")
     claim_id = _candidate_id(context, *found.groups()) if found else None
     if claim_id is None:
         await query.answer(EXPIRED)
@@ -79,7 +79,7 @@ async def pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A 👍/👎 tap: record it against the question and the claim shown."""
     query = update.callback_query
-    found = FEEDBACK.match(query.data or "")
+    found = FEEDBACK.fullmatch(query.data or "")
     claim_id = _candidate_id(context, *found.groups()[:2]) if found else None
     if claim_id is None:
         await query.answer(EXPIRED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -101,13 +102,20 @@ def fake_telegram() -> Iterator[FakeTelegram]:
         yield telegram
 
 
+def listening(port: int) -> bool:
+    """True once something accepts connections on 127.0.0.1:``port``."""
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 @pytest.fixture
 def start_bot(fake_telegram: FakeTelegram, tmp_path: Path, seed_kb: Path) -> Iterator[Callable[..., BotProcess]]:
     """Start `groundbot run` against ``fake_telegram``: ``start_bot(moderators="1001")``.
 
     Keyword arguments are GROUNDBOT_* settings without the prefix; the knowledge is
     ``seed_kb`` unless ``knowledge=`` says otherwise. Waits until the bot
-    polls (or, in webhook mode, has called setWebhook). Every bot still running at the
+    polls (or, given a port in webhook mode, until its webhook server listens). Every bot still running at the
     end of the test is killed.
     """
     started: list[BotProcess] = []
@@ -119,10 +127,11 @@ def start_bot(fake_telegram: FakeTelegram, tmp_path: Path, seed_kb: Path) -> Ite
         proc = BotProcess(list(args), bot_env(fake_telegram, data_dir, **settings), tmp_path,
                           tmp_path / f"groundbot{n}.log").start()
         started.append(proc)
-        if ready:
-            webhook = any(k.lower() == "webhook_url" for k in settings)
-            method = "setWebhook" if webhook else "getUpdates"
-            proc.wait_until(lambda: bool(fake_telegram.api.calls_to(method)), what=f"the bot's first {method}")
+        if ready and "port" in {k.lower() for k in settings}:
+            port = int(next(v for k, v in settings.items() if k.lower() == "port"))
+            proc.wait_until(lambda: listening(port), what=f"the webhook server on port {port}")
+        elif ready:
+            proc.wait_until(lambda: bool(fake_telegram.api.calls_to("getUpdates")), what="the bot's first getUpdates")
         return proc
 
     yield start

@@ -344,6 +344,19 @@ class BotAPI:
                     raise AssertionError(f"no {method} call within {timeout}s; saw {seen}")
                 self.changed.wait(remaining)
 
+    def wait_for_count(self, method: str, count: int, *, after: int = 0, timeout: float = 10.0) -> list[Call]:
+        """Block until ``count`` calls to ``method`` have arrived among calls[after:]; return them."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                found = [c for c in self.calls[after:] if c.method == method]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{len(found)} of {count} {method} calls within {timeout}s")
+                self.changed.wait(remaining)
+
     def mark(self) -> int:
         """The number of calls so far: pass it as ``after=`` to wait only for newer calls."""
         with self.changed:
@@ -536,6 +549,10 @@ class BotProcess:
     @property
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.env["GROUNDBOT_DATA_DIR"])
 
     def wait_until(self, condition: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
         """Poll ``condition`` until true; fail with the bot's log if it exits or time runs out."""
