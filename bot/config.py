@@ -91,6 +91,10 @@ class Settings(BaseSettings):
         description="Watch the knowledge path and reload when a file changes, telling the moderators "
         "the outcome as /reload does.",
     )
+    watch_interval: float = Field(
+        2.0,
+        description="Seconds between looks at the knowledge files when GROUNDBOT_WATCH_KNOWLEDGE is on.",
+    )
     webhook_url: str | None = Field(
         None,
         description="Public HTTPS URL Telegram posts updates to. When set, the bot runs as a webhook "
@@ -178,7 +182,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a whole number of days, 1 or more")
         return value
 
-    @field_validator("request_timeout")
+    @field_validator("request_timeout", "watch_interval")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:

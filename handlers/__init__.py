@@ -34,8 +34,13 @@ def register(app: Application) -> None:
     # Imported here so `groundbot ask` and the other offline commands load no Telegram code.
     from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
 
-    from handlers import ask, basics, buttons, errors, inline
+    from handlers import access, ask, basics, buttons, errors, inline, moderation
+    from handlers.state import SETTINGS
 
+    settings = app.bot_data.get(SETTINGS)
+    # Allow-lists before everything (group -1): outsiders get one polite line, or silence
+    # in groups, and ApplicationHandlerStop keeps every other handler from seeing them.
+    app.add_handler(access.gate(access.Access.from_settings(settings)), group=-1)
     text_message = filters.UpdateType.MESSAGE & filters.TEXT  # edits are not questions
     app.add_handlers([
         # Commands first, in private and groups alike (`/cmd@other_bot` is left to that bot).
@@ -45,7 +50,9 @@ def register(app: Application) -> None:
         CommandHandler("sources", basics.sources),
         CommandHandler("claim", basics.claim),
         CommandHandler("ask", ask.ask_command),
-        # Moderator commands go here, before the unknown-command catch-all below.
+        # Moderator commands (/reload, /unanswered, /stats), then "moderators only" for the
+        # rest; before the unknown-command catch-all below.
+        *moderation.handlers(settings),
         # Private chat: any other command is unknown, any text is a question, anything
         # else (stickers, photos…) gets a hint.
         MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND,

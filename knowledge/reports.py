@@ -261,10 +261,10 @@ def unanswered_text(
             marks.append(f"{g.refused} refused")
         if g.downvoted:
             marks.append(f"{g.downvoted} 👎")
-        lines.append(f"{i}. ×{g.count} “{g.question}” ({', '.join(marks)})")
+        lines.append(f"{i}. ×{g.count} “{_clip(g.question, 200)}” ({', '.join(marks)})")
         if g.variants:
             more = f" and {len(g.variants) - 3} more" if len(g.variants) > 3 else ""
-            lines.append("   also asked as: " + "; ".join(f"“{v}”" for v in g.variants[:3]) + more)
+            lines.append("   also asked as: " + "; ".join(f"“{_clip(v, 100)}”" for v in g.variants[:3]) + more)
         if g.claim_id:
             text = statement(g.claim_id) if statement else None
             gone = statement is not None and text is None

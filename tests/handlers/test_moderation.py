@@ -130,11 +130,9 @@ async def test_hundreds_of_problems_fit_in_a_few_messages_each_under_the_limit(m
 async def test_two_reloads_at_once_run_one_after_the_other(moderated_bot, seed_kb):
     team_file(seed_kb).write_text(SEED_KNOWLEDGE + NEW_CLAIM, encoding="utf-8")
 
-    first, second = await asyncio.gather(
-        moderated_bot.send(private_message("/reload")), moderated_bot.send(private_message("/reload"))
-    )
+    await asyncio.gather(moderated_bot.send(private_message("/reload")), moderated_bot.send(private_message("/reload")))
 
-    texts = sorted(c.text for c in first + second if c.method == "sendMessage")
+    texts = sorted(c.text for c in moderated_bot.api.sent())
     assert texts == [
         "✅ Reloaded. Serving 5 claim(s) from 1 source(s).\nAdded (1): <code>drones-per-month</code>",
         "✅ Reloaded: nothing changed. Serving 5 claim(s) from 1 source(s).",
@@ -222,9 +220,9 @@ async def test_unanswered_with_nothing_refused_says_so(moderated_bot):
 
 
 async def test_user_text_in_reports_is_escaped(moderated_bot):
-    await moderated_bot.send(private_message("Is <b>this</b> & that the plan?", BOB))
+    await moderated_bot.send(private_message("Who is <b>the CEO</b> & why?", BOB))
     reply = await moderated_bot.reply_to(private_message("/unanswered"))
-    assert "“Is &lt;b&gt;this&lt;/b&gt; &amp; that the plan?”" in reply.text
+    assert "“Who is &lt;b&gt;the CEO&lt;/b&gt; &amp; why?”" in reply.text
 
 
 async def test_stats_shows_shares_and_feedback(moderated_bot):
