@@ -140,7 +140,8 @@ def group_unanswered(rows: Iterable[Asked]) -> list[UnansweredGroup]:
         near = process.extract(gist, keys, scorer=fuzz.token_set_ratio, score_cutoff=PREFILTER, limit=None)
         home = next((groups[i] for i in sorted(i for *_, i in near) if _same_gist(gist, keys[i])), None)
         for asked in buckets[gist]:
-            wording = asked[-1].question.strip()
+            # The wording typed most often (the first of equals) stands for the phrasing.
+            wording = Counter(r.question.strip() for r in asked).most_common(1)[0][0]
             if home is None:
                 home = UnansweredGroup(question=wording)
                 keys.append(gist)
