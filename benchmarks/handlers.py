@@ -1,0 +1,207 @@
+"""Throughput of the handler path: an update in, the Bot API call out, recorded.
+
+    .venv/bin/python benchmarks/handlers.py [--updates 3000] [--claims 10000] [--no-write]
+
+For the bundled knowledge and for a synthetic store of ``--claims`` claims (benchmarks/
+synthetic.py, cached under benchmarks/out/), on one core (the process pins itself to
+CPU 0), one update at a time:
+
+- ``kb.answer``: the bare matcher call, no Telegram (the baseline);
+- ``+ event log``: the matcher and the logged question (SQLite WAL, one commit each);
+- ``handler path``: ``Update.de_json`` of the JSON Telegram sends, then
+  ``Application.process_update`` through groundbot's real handlers, rendering, event log,
+  ExtBot, rate limiter and a recording ``BaseRequest`` that answers like Telegram.
+
+The rate limiter is groundbot's AIORateLimiter with both flood limits set to 0: its code
+runs, but it does not pace, because the 30 messages/s it would hold us to are Telegram's
+rule, not our cost. Questions are private-chat messages from 50 users; the bundled run
+cycles through every phrasing in the knowledge plus the regression questions, the
+synthetic run uses the generator's questions (80% in-store, 20% out-of-store).
+
+Writes the figures to the "handler-throughput" section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# This file is named like the `handlers` package: keep its directory from shadowing it.
+sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
+
+from common import RESULTS, command_line, machine, machine_block, table  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import AIORateLimiter  # noqa: E402
+
+from bot.config import Settings  # noqa: E402
+from knowledge.evaluation import load_questions  # noqa: E402
+from tests.telegram_fakes import TOKEN, BotAPI, private_message, running_bot  # noqa: E402
+
+WARMUP = 200
+SECTION = "handler-throughput"
+TARGET_QPS, TARGET_P99_MS = 500, 20.0
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def bundled_questions() -> list[str]:
+    from knowledge import KnowledgeBase
+
+    kb = KnowledgeBase.load()
+    phrasings = [q for claim in kb.claims() for q in claim.questions]
+    regression = [q.text for q in load_questions(Path(__file__).resolve().parent.parent
+                                                  / "knowledge" / "regression-questions.yaml")]
+    kb.close()
+    return phrasings + regression
+
+
+def synthetic(claims: int) -> tuple[Path, list[str]]:
+    import synthetic as gen
+
+    directory = gen.ensure(claims, seed=1, questions=3000)
+    return gen.knowledge_dir(directory), [q["question"] for q in gen.load_questions(directory)]
+
+
+def cycle(questions: list[str], n: int) -> list[str]:
+    return [questions[i % len(questions)] for i in range(n)]
+
+
+async def run(knowledge: Path | None, questions: list[str], updates: int) -> dict:
+    """Time the three layers over the same questions against one started bot."""
+    work = cycle(questions, WARMUP + updates)
+    with tempfile.TemporaryDirectory() as data:
+        settings = Settings(token=TOKEN, knowledge=knowledge, data_dir=Path(data))
+        api = BotAPI()
+        limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0)
+        started = time.perf_counter()
+        async with running_bot(settings, api, rate_limiter=limiter) as bot:
+            load_s = time.perf_counter() - started
+            kb, events = bot.knowledge, bot.events
+
+            # Each layer starts cold: the matcher's typo-repair cache would favour whichever runs second.
+            clear = getattr(getattr(kb.matcher, "repair", None), "cache_clear", lambda: None)
+            clear()
+            bare, logged = [], []
+            statuses: Counter[str] = Counter()
+            cpu0 = time.process_time()
+            for i, q in enumerate(work):
+                if i == WARMUP:
+                    cpu0 = time.process_time()
+                t0 = time.perf_counter()
+                answer = kb.answer(q)
+                t1 = time.perf_counter()
+                events.question(answer, chat_type="private", user_id=1, chat_id=1)
+                t2 = time.perf_counter()
+                if i >= WARMUP:
+                    bare.append(t1 - t0)
+                    logged.append(t2 - t0)
+                    statuses[answer.status] += 1
+            matcher_cpu = time.process_time() - cpu0
+
+            payloads = [private_message(q, sender={"id": 5000 + i % 50, "is_bot": False, "first_name": "U"})
+                        for i, q in enumerate(work)]
+            app = bot.app
+            clear()
+            per_update = []
+            before = api.mark()
+            wall0 = time.perf_counter()
+            for i, payload in enumerate(payloads):
+                if i == WARMUP:
+                    wall0, cpu0 = time.perf_counter(), time.process_time()
+                t0 = time.perf_counter()
+                await app.process_update(Update.de_json(payload, app.bot))
+                if i >= WARMUP:
+                    per_update.append(time.perf_counter() - t0)
+            wall, handler_cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            sent = [c for c in api.calls[before:] if c.method in ("sendMessage",)]
+            assert len(sent) == len(payloads), f"{len(sent)} replies to {len(payloads)} updates"
+            claims = len(kb)
+
+    def summary(samples: list[float]) -> dict:
+        return {"qps": len(samples) / sum(samples), "p50": percentile(samples, 50) * 1000,
+                "p99": percentile(samples, 99) * 1000, "mean": statistics.fmean(samples) * 1000}
+
+    return {
+        "claims": claims, "load_s": load_s, "updates": updates, "statuses": dict(statuses),
+        "bare": summary(bare), "logged": summary(logged), "handler": summary(per_update),
+        "handler_wall_qps": updates / wall, "handler_cpu_qps": updates / handler_cpu,
+        "logged_cpu_qps": updates / matcher_cpu, "load": os.getloadavg()[0],
+    }
+
+
+def report(results: dict[str, dict], updates: int) -> str:
+    rows = []
+    for name, r in results.items():
+        for layer, label in (("bare", "`kb.answer` (baseline)"), ("logged", "+ event log"),
+                             ("handler", "handler path (update in → Bot API call recorded)")):
+            s = r[layer]
+            qps = r["handler_wall_qps"] if layer == "handler" else s["qps"]
+            cpu = {"handler": f"{r['handler_cpu_qps']:,.0f}", "logged": f"{r['logged_cpu_qps']:,.0f}"}.get(layer, "")
+            rows.append([name, f"{r['claims']:,}", label, f"{qps:,.0f}", cpu, f"{s['p50']:.2f}", f"{s['p99']:.2f}",
+                         f"{s['mean']:.2f}"])
+    header = ["store", "claims", "layer", "questions/s", "per CPU-second", "p50 ms", "p99 ms", "mean ms"]
+    lines = [table(header, rows), ""]
+    for name, r in results.items():
+        h, b = r["handler"], r["bare"]
+        verdict = "meets" if r["handler_wall_qps"] >= TARGET_QPS and h["p99"] <= TARGET_P99_MS else "MISSES"
+        lines.append(
+            f"- {name}: the handler path takes {h['mean'] / b['mean']:.1f}× the bare matcher per question "
+            f"(+{h['mean'] - b['mean']:.2f} ms: Update parsing, handlers, HTML rendering, the event log, "
+            f"ExtBot and the request); {verdict} the target (≥ {TARGET_QPS} questions/s, p99 ≤ {TARGET_P99_MS:.0f} ms). "
+            f"Outcomes: {', '.join(f'{k} {v}' for k, v in sorted(r['statuses'].items()))}; "
+            f"start-up (load, index, event log) {r['load_s']:.1f} s; load average during the run {r['load']:.1f}."
+        )
+    lines.append(f"- {updates} timed updates per store after {WARMUP} warm-up updates; one at a time, "
+                 "pinned to one core. questions/s is wall-clock (for the handler path, over the whole run); "
+                 "per CPU-second is the same work divided by the process's CPU time (for the bare and "
+                 "event-log layers together), which other load on the machine does not inflate.")
+    return "\n".join(lines)
+
+
+def write(body: str, path: Path = RESULTS) -> None:
+    """Replace our section of RESULTS.md (or add it at the end); leave every other section as it is."""
+    start, end = f"<!-- {SECTION}:start -->", f"<!-- {SECTION}:end -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    block = (f"{start}\n## Handler throughput (benchmarks/handlers.py)\n\n"
+             f"Generated by `benchmarks/handlers.py`; do not edit by hand between these markers.\n\n{body.strip()}\n{end}")
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--updates", type=int, default=3000, help="timed updates per store")
+    ap.add_argument("--claims", type=int, default=10_000, help="size of the synthetic store")
+    ap.add_argument("--no-write", action="store_true", help="print the results; leave RESULTS.md alone")
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    info = machine()
+
+    results = {"bundled": asyncio.run(run(None, bundled_questions(), args.updates))}
+    knowledge, questions = synthetic(args.claims)
+    results[f"synthetic {args.claims // 1000}k"] = asyncio.run(run(knowledge, questions, args.updates))
+
+    body = machine_block(info, command_line()) + "\n- cores used: 1 (pinned)\n\n" + report(results, args.updates)
+    print(body)
+    if not args.no_write:
+        write(body)
+
+
+if __name__ == "__main__":
+    main()
