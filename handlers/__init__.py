@@ -59,6 +59,10 @@ def register(app: Application) -> None:
                        ask.unknown_command),
         MessageHandler(filters.ChatType.PRIVATE & text_message, ask.private_question),
         MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, ask.not_text),
+        # Groups: a command named for this bot (/cmd@this_bot) that it does not have gets
+        # the pointer to /help; a bare /cmd may be another bot's and is left alone.
+        MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & access.COMMAND_TO_THIS_BOT,
+                       ask.unknown_command),
         # Groups: only a mention of the bot or a reply to it; other chatter is ignored.
         MessageHandler(filters.ChatType.GROUPS & text_message & ~filters.COMMAND & ask.ADDRESSED_TO_BOT,
                        ask.group_question),

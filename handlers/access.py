@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineQueryResultsButton, Update
+from telegram import InlineQueryResultsButton, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler, filters
 
@@ -50,6 +50,25 @@ class Access:
             return False
         in_group = chat_type not in (None, ChatType.PRIVATE, ChatType.SENDER)
         return not (self.chats and in_group and chat_id not in self.chats)
+
+
+class CommandToThisBot(filters.MessageFilter):
+    """A message that starts with a command addressed to this bot by name: ``/cmd@this_bot``.
+
+    In a group a bare ``/cmd`` may be meant for another bot, so only these get the
+    unknown-command pointer there.
+    """
+
+    def filter(self, message: Message) -> bool:
+        text = message.text or ""
+        username = message.get_bot().username
+        if not text.startswith("/") or not username:
+            return False
+        command = text.split(maxsplit=1)[0]
+        return command.casefold().endswith(f"@{username}".casefold())
+
+
+COMMAND_TO_THIS_BOT = CommandToThisBot(name="CommandToThisBot")
 
 
 def moderators_filter(access: Access) -> filters.BaseFilter:

@@ -319,3 +319,14 @@ async def test_watching_reloads_on_change_and_tells_the_moderators(bot_settings,
         failed = await wait_for_sent(bot_api, lambda c: "failed" in c.text)
         assert failed.text.startswith("Knowledge files changed. ❌ Reload failed with 2 problem(s)")
         assert bot.knowledge.claim("drones-per-month") is not None
+
+
+async def test_an_unknown_command_named_for_the_bot_in_a_group_points_to_help(moderated_bot):
+    reply = await moderated_bot.reply_to(group_message("/frobnicate@groundbot_test_bot"))
+    assert "/help" in reply.text
+    assert reply.params["chat_id"] == TEAM_GROUP["id"]
+
+
+async def test_a_bare_unknown_command_in_a_group_is_left_to_other_bots(moderated_bot):
+    assert await moderated_bot.send(group_message("/frobnicate")) == []
+    assert await moderated_bot.send(group_message("/reload@some_other_bot")) == []
