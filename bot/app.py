@@ -104,7 +104,13 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token.get_secret_value())
         .base_url(settings.base_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(Defaults(
+            parse_mode=ParseMode.HTML,
+            # A card's source link is in the card; a preview would double its height.
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            # A group question deleted before the answer went out still gets its answer.
+            allow_sending_without_reply=True,
+        ))
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import AMBIGUOUS, ANSWERED, REFUSED
 from tests.telegram_fakes import (
-    ALICE, BOB, BOT_USERNAME, TEAM_GROUP, TOKEN, bot_message, callback, chat_of, group_message, private_message,
+    ALICE, BOB, BOT_USERNAME, TEAM_GROUP, TOKEN, bot_message, callback, chat_of, group_message, inline_query, private_message,
 )
 
 
@@ -18,7 +18,7 @@ def feedback_rows(data_dir) -> list[tuple]:
         return db.execute("SELECT event_id, claim_id, value FROM feedback ORDER BY id").fetchall()
 
 
-def test_the_bot_answers_asks_back_refuses_and_records_feedback_then_stops_cleanly(start_bot, fake_telegram):
+def test_the_bot_answers_asks_back_refuses_records_feedback_lists_inline_then_stops_cleanly(start_bot, fake_telegram):
     api = fake_telegram.api
     bot = start_bot()
     assert api.calls_to("getMe") and api.calls_to("deleteWebhook") and api.calls_to("setMyCommands")
@@ -60,6 +60,12 @@ def test_the_bot_answers_asks_back_refuses_and_records_feedback_then_stops_clean
     fake_telegram.push(callback(edit.callback_data[1], shown), callback(card.callback_data[0], shown))
     thanks = api.wait_for_count("answerCallbackQuery", 2, after=mark)
     assert all("Thanks" in c.params["text"] for c in thanks)
+
+    # Inline mode: @bot words lists the matching claim.
+    mark = api.mark()
+    fake_telegram.push(inline_query(ANSWERED))
+    listed = api.wait_for("answerInlineQuery", after=mark)
+    assert [r["title"] for r in listed.params["results"]] == ["The army fires 50,000 shells per day."]
 
     assert bot.stop(signal.SIGTERM) == 0
     assert "Stopped; event log closed." in bot.log

@@ -75,6 +75,7 @@ async def test_a_mention_of_the_bot_in_a_group_is_a_question_answered_in_reply(r
 
     assert reply.params["chat_id"] == TEAM_GROUP["id"]
     assert reply.params["reply_parameters"]["message_id"] == asked["message"]["message_id"]
+    assert reply.params["reply_parameters"]["allow_sending_without_reply"] is True
     assert reply.text.startswith("<b>The army fires 50,000 shells per day.</b>")
     assert recording_bot.events.question_event(1).chat_type == "supergroup"
 

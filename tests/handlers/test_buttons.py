@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.state import KNOWLEDGE
-from knowledge import KnowledgeBase
 from tests.conftest import AMBIGUOUS, ANSWERED
-from tests.telegram_fakes import ALICE, BOB, bot_message, callback, chat_of, private_message
+from tests.telegram_fakes import ALICE, BOB, bot_message, callback, chat_of, private_message, running_bot
 
 
 async def did_you_mean(bot) -> tuple[dict, list[str]]:
@@ -18,11 +16,18 @@ async def did_you_mean(bot) -> tuple[dict, list[str]]:
     return sent, reply.callback_data
 
 
-def reload(bot, directory) -> None:
-    """What /reload does: load the knowledge again and swap it in one assignment."""
-    old = bot.knowledge
-    bot.app.bot_data[KNOWLEDGE] = KnowledgeBase.load(directory)
-    old.close()
+@pytest.fixture
+async def moderated_bot(bot_settings, bot_api):
+    """The bot with Alice as a moderator, so she can /reload."""
+    settings = bot_settings.model_copy(update={"moderators": frozenset({ALICE["id"]})})
+    async with running_bot(settings, bot_api) as bot:
+        yield bot
+
+
+async def reload(bot) -> None:
+    """A moderator's /reload, through the real command."""
+    reply = await bot.reply_to(private_message("/reload"))
+    assert reply.text.startswith("✅ Reloaded"), reply.text
 
 
 async def test_tapping_a_did_you_mean_option_answers_that_claim_in_place(recording_bot):
@@ -75,27 +80,28 @@ async def test_a_thumbs_down_on_a_picked_claim_is_recorded_against_that_claim(re
     assert [(r["event_id"], r["claim_id"], r["value"]) for r in rows] == [(1, picked, -1)]
 
 
-async def test_a_button_from_before_a_reload_still_answers_its_claim(recording_bot, seed_kb):
-    sent, data = await did_you_mean(recording_bot)
+async def test_a_button_from_before_a_reload_still_answers_its_claim(moderated_bot, seed_kb):
+    sent, data = await did_you_mean(moderated_bot)
     (seed_kb / "more.yaml").write_text(
         "source: {id: more, outlet: Other}\n"
         "claims:\n  - {id: new-claim, statement: New., attributed_to: X, questions: [Is this new?]}\n")
-    reload(recording_bot, seed_kb)
+    await reload(moderated_bot)
+    assert moderated_bot.knowledge.claim("new-claim")
 
-    calls = await recording_bot.send(callback(data[0], sent))
+    calls = await moderated_bot.send(callback(data[0], sent))
 
     assert calls[-1].method == "editMessageText"
     assert "The defence budget will" in calls[-1].text
 
 
-async def test_a_button_whose_claim_a_reload_removed_says_plainly_the_claim_is_gone(recording_bot, seed_kb):
-    sent, data = await did_you_mean(recording_bot)
-    gone = recording_bot.events.question_event(1).candidate_ids[0]
+async def test_a_button_whose_claim_a_reload_removed_says_plainly_the_claim_is_gone(moderated_bot, seed_kb):
+    sent, data = await did_you_mean(moderated_bot)
+    gone = moderated_bot.events.question_event(1).candidate_ids[0]
     text = (seed_kb / "team.yaml").read_text()
     (seed_kb / "team.yaml").write_text(text.replace(f"id: {gone}", "id: renamed-claim"))
-    reload(recording_bot, seed_kb)
+    await reload(moderated_bot)
 
-    calls = await recording_bot.send(callback(data[0], sent))
+    calls = await moderated_bot.send(callback(data[0], sent))
 
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     assert calls[0].params["text"] == f"That claim ({gone}) is no longer in the knowledge base."
