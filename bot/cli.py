@@ -219,7 +219,7 @@ def _event_log(data_dir: Path):
     if not path.is_file():
         click.echo(f"groundbot: no event log at {path} (set --data-dir or GROUNDBOT_DATA_DIR).", err=True)
         raise SystemExit(1)
-    return EventLog(path)
+    return EventLog(path, readonly=True)
 
 
 def _statements(knowledge: Path | None):

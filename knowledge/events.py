@@ -68,22 +68,33 @@ class EventLog:
         hash_users: bool = True,
         retention_days: int | None = None,
         clock: Clock = utcnow,
+        readonly: bool = False,
     ):
+        """Open (creating if need be) the log at ``path``.
+
+        ``readonly`` opens an existing log for reports only, writing nothing: what
+        `groundbot unanswered` and `groundbot stats` use beside the running bot.
+        """
         self.path = Path(path)
         self.hash_users = hash_users
         self.retention_days = retention_days
         self.clock = clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         # The bot logs from the event loop and builds reports in worker threads; one lock
         # keeps the connection's transactions from interleaving.
         self._lock = threading.RLock()
+        self._pruned: dt.datetime | None = None
+        if readonly:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=10)
+            self.db = sqlite_utils.Database(conn)
+            self._salt = b""
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10)
         self.db = sqlite_utils.Database(conn)
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
         self._create()
         self._salt = self._meta("salt", secrets.token_hex(16)).encode()
-        self._pruned: dt.datetime | None = None
         self.prune()
 
     def _create(self) -> None:

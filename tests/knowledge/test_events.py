@@ -252,3 +252,26 @@ def test_every_acknowledged_event_survives_a_sigkill(tmp_path: Path):
     reopened = EventLog(path)
     assert all(reopened.question_event(i) is not None for i in acknowledged)
     reopened.close()
+
+
+def test_a_read_only_log_reports_but_writes_nothing(tmp_path: Path, kb: KnowledgeBase):
+    path = tmp_path / "events.db"
+    writer = EventLog(path)
+    writer.question(kb.answer(FRANCE), chat_type="private")
+    before = path.read_bytes(), Path(str(path) + "-wal").read_bytes()
+
+    reader = EventLog(path, readonly=True, retention_days=1, clock=FakeClock(START + dt.timedelta(days=30)))
+    assert reader.stats(days=None).questions == 1
+    assert [g.question for g in reader.unanswered(days=None)] == [FRANCE]
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.question(kb.answer(RUSSIA), chat_type="private")
+    reader.close()
+
+    assert (path.read_bytes(), Path(str(path) + "-wal").read_bytes()) == before
+    writer.close()
+
+
+def test_a_read_only_log_that_does_not_exist_is_an_error_not_a_new_file(tmp_path: Path):
+    with pytest.raises(sqlite3.OperationalError):
+        EventLog(tmp_path / "missing.db", readonly=True).stats()
+    assert not (tmp_path / "missing.db").exists()
