@@ -105,3 +105,32 @@ async def test_a_failing_button_gets_an_apology_in_the_callback_answer(recording
     calls = await recording_bot.send(callback("pick:1:0"))
     assert calls[-1].method == "answerCallbackQuery"
     assert "something went wrong" in calls[-1].params["text"]
+
+
+def test_any_text_in_private_gets_exactly_one_well_formed_reply(bot_settings):
+    import asyncio
+
+    from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+    from handlers.render import LIMIT, units
+    from tests.handlers.test_render import well_formed
+    from tests.telegram_fakes import running_bot
+
+    loop = asyncio.new_event_loop()
+    started = running_bot(bot_settings)
+    bot = loop.run_until_complete(started.__aenter__())
+    try:
+        @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=4096)
+               | st.sampled_from(["/", "/ask", "/claim", "/claim <b>", "@", "&amp;", "\u202e", "🏳️‍🌈" * 500]))
+        def check(text: str) -> None:
+            assume(text.strip() and units(text) <= 4096)  # Telegram delivers nothing else
+            reply = loop.run_until_complete(bot.reply_to(private_message(text)))
+            assert reply.params["parse_mode"] == "HTML"
+            assert units(reply.text) <= LIMIT
+            well_formed(reply.text)
+
+        check()
+    finally:
+        loop.run_until_complete(started.__aexit__(None, None, None))
+        loop.close()
