@@ -154,13 +154,19 @@ def _days(args: list[str] | None) -> float | None | str:
 
 
 def _report_html(text: str) -> str:
-    """A plain report as HTML: its first line bold, everything escaped, cut to one message."""
-    head, _, body = text.partition("\n")
-    html = f"<b>{escape(head)}</b>" + (f"\n{escape(body)}" if body else "")
-    if units(html) <= LIMIT:
-        return html
-    cut = body[: LIMIT - units(head) - 200].rsplit("\n", 1)[0]
-    return f"<b>{escape(head)}</b>\n{escape(cut)}\n…"
+    """A plain report as HTML: its first line bold, everything escaped, whole lines up to one message."""
+    head, *lines = text.split("\n")
+    out = [f"<b>{escape(head)}</b>"]
+    used = units(out[0])
+    for i, line in enumerate(lines):
+        html = escape(line)
+        # Room for the closing "…and N more lines" note.
+        if used + units(html) + 1 > LIMIT - 40:
+            out.append(f"…and {len(lines) - i} more line(s).")
+            break
+        out.append(html)
+        used += units(html) + 1
+    return "\n".join(out)
 
 
 async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

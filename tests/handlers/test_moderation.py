@@ -330,3 +330,14 @@ async def test_an_unknown_command_named_for_the_bot_in_a_group_points_to_help(mo
 async def test_a_bare_unknown_command_in_a_group_is_left_to_other_bots(moderated_bot):
     assert await moderated_bot.send(group_message("/frobnicate")) == []
     assert await moderated_bot.send(group_message("/reload@some_other_bot")) == []
+
+
+async def test_a_long_unanswered_report_is_cut_at_a_line_to_fit_one_message(moderated_bot):
+    for i in range(30):
+        await moderated_bot.send(private_message(f"Is the {i}th <&> " + "&" * 150 + f" zebra{i} quorum?", BOB))
+
+    reply = await moderated_bot.reply_to(private_message("/unanswered"))
+
+    assert units(reply.text) <= LIMIT
+    assert reply.text.endswith("more line(s).")
+    assert "<b>Unanswered in the last 7 days: 30 question(s), asked 30 time(s).</b>" in reply.text
