@@ -153,3 +153,17 @@ def test_sigkill_loses_no_event_whose_answer_reached_the_user(start_bot, fake_te
     logged = {user for _, user in logged_questions(bot.data_dir)}
     assert len(acknowledged) >= 15
     assert acknowledged <= logged
+
+
+def test_with_watching_on_an_edited_file_goes_live_and_the_moderators_are_told(start_bot, fake_telegram, seed_kb):
+    api = fake_telegram.api
+    bot = start_bot(moderators=MODERATOR, watch_knowledge="true", watch_interval="0.1")
+    mark = api.mark()
+
+    (seed_kb / "team.yaml").write_text(SEED_KNOWLEDGE + NEW_CLAIM, encoding="utf-8")
+
+    told = api.wait_for("sendMessage", lambda c: c.params["chat_id"] == ALICE["id"], after=mark)
+    assert told.text.startswith("Knowledge files changed. ✅ Reloaded.")
+    new = reply_to(fake_telegram, private_message("How many drones does the factory build a month?", BOB), BOB["id"])
+    assert "The factory builds 300 drones a month." in new.text
+    assert bot.stop() == 0  # the watcher stops with the bot
