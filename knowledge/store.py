@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from knowledge.schema import Claim, Source, SourcedClaim
-from knowledge.text import lowercase_words, match_text, proper_nouns, terms, words
+from knowledge.text import answer_kinds, is_number, lowercase_words, match_text, proper_nouns, terms
 
 # Hits in a claim's own statement, quote and attribution weigh more than in its phrasings,
 # and both more than in keywords and tags.
@@ -34,6 +34,7 @@ class Row:
     texts: tuple[str, ...]
     vocabulary: frozenset[str]
     numbers_matter: bool
+    answers: frozenset[str]
 
 
 def _formal_text(claim: Claim) -> str:
@@ -47,6 +48,7 @@ class Store:
         self.db = db
         self.df: dict[str, int] = {}
         self.proper: frozenset[str] = frozenset()
+        self.common: frozenset[str] = frozenset()
         self.sources: dict[str, Source] = {}
         self.size = 0
 
@@ -96,7 +98,8 @@ class Store:
                     "index_extra": " ".join(extra_terms),
                     "match_texts": json.dumps(texts, ensure_ascii=False),
                     "vocabulary": " ".join(sorted(vocabulary)),
-                    "numbers_matter": any(w[0].isdigit() for w in words(claim.statement)),
+                    "numbers_matter": any(is_number(t) for t in terms(claim.statement)),
+                    "answers": " ".join(sorted(answer_kinds(formal, claim.questions))),
                 }
 
         with db.conn:
@@ -116,6 +119,7 @@ class Store:
         lower_stems = {t for w in lowercase for t in terms(w)}
         store.df = dict(df)
         store.proper = frozenset(t for t in capitalised if t in df and t not in lower_stems)
+        store.common = frozenset(lower_stems)
         store.sources = sources
         store.size = len(claims)
         return store
@@ -141,10 +145,14 @@ class Store:
         if not rowids:
             return {}
         marks = ",".join("?" * len(rowids))
-        sql = f"SELECT rowid, id, match_texts, vocabulary, numbers_matter FROM claims WHERE rowid IN ({marks})"
+        sql = (
+            "SELECT rowid, id, match_texts, vocabulary, numbers_matter, answers FROM claims "
+            f"WHERE rowid IN ({marks})"
+        )
         return {
-            rowid: Row(claim_id, tuple(json.loads(texts)), frozenset(vocab.split()), bool(numbers))
-            for rowid, claim_id, texts, vocab, numbers in self.db.execute(sql, list(rowids))
+            rowid: Row(claim_id, tuple(json.loads(texts)), frozenset(vocab.split()), bool(numbers),
+                       frozenset(answers.split()))
+            for rowid, claim_id, texts, vocab, numbers, answers in self.db.execute(sql, list(rowids))
         }
 
     def claim(self, claim_id: str) -> SourcedClaim | None:

@@ -18,8 +18,21 @@ _INVISIBLE = dict.fromkeys(
 _URL = re.compile(r"\b(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 # A number keeps its decimal point; thousands separators go ("40,000" == "40000").
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+", re.UNICODE)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:st|nd|rd|th)?|[^\W_]+", re.UNICODE)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+
+# Number words become digits so that "third" meets "3rd" and "twice" meets "2"; "one" and
+# "first" are left alone, being more often a pronoun or an adverb than a count.
+_NUMBER_WORDS = {
+    **{w: str(i) for i, w in enumerate(
+        "_ _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()) if i >= 2},
+    **{w: str(10 * i) for i, w in enumerate("_ _ _ thirty forty fifty sixty seventy eighty ninety".split()) if i >= 3},
+    **{w: f"{i}{'nd' if i == 2 else 'rd' if i == 3 else 'th'}" for i, w in enumerate(
+        "_ _ second third fourth fifth sixth seventh eighth ninth tenth".split()) if i >= 2},
+    "twice": "2", "thrice": "3",
+}
+SCALES = frozenset({"hundr", "hundred", "thousand", "million", "billion", "trillion", "dozen"})
 
 STOPWORDS = frozenset(
     """
@@ -29,7 +42,7 @@ STOPWORDS = frozenset(
     just me more most my myself no nor not now of off on once only or other our ours ourselves out
     over own same she should so some such than that the their theirs them themselves then there
     these they this those through to too under until up very was we were what when where which
-    while who whom why will with would you your yours yourself yourselves tell know please s t
+    while who whom why will with would you your yours yourself yourselves tell know please s t many much might may must shall
     ve re ll d m don doesn didn isn aren wasn weren won wouldn couldn shouldn hasn haven hadn
     """.split()
 )
@@ -49,7 +62,7 @@ def words(text: str) -> list[str]:
     for token in _TOKEN.findall(text):
         if token[0].isdigit():
             token = token.replace(",", "") if _THOUSANDS.match(token) else token.replace(",", ".")
-        out.append(token)
+        out.append(_NUMBER_WORDS.get(token, token))
     return out
 
 
@@ -70,8 +83,8 @@ def match_text(text: str, stem_word: Callable[[str], str] = stem) -> str:
 
 
 def is_number(term: str) -> bool:
-    """Whether a term is a number (numbers must match exactly, never fuzzily)."""
-    return term[0].isdigit()
+    """Whether a term is a number or a scale word (these must match exactly, never fuzzily)."""
+    return term[0].isdigit() or term in SCALES
 
 
 def proper_nouns(text: str) -> set[str]:
@@ -88,3 +101,43 @@ def proper_nouns(text: str) -> set[str]:
 def lowercase_words(text: str) -> set[str]:
     """The words ``text`` writes in lower case (as written, before normalisation)."""
     return {normalize(w) for w in re.findall(r"(?<![\w-])[^\W\d_A-Z][\w]*", text) if w[0].islower()}
+
+
+# What a question asks for, and whether a text can supply it. A claim that gives no time
+# cannot answer "when…?", however many words it shares with the question.
+_ASKS = {
+    "time": re.compile(r"\b(when|since when|how long|(what|which) (year|date|day|days|month|time))\b"),
+    "count": re.compile(r"\bhow (many|much)\b"),
+}
+_MONTHS_AND_DAYS = (
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday"
+).replace(" ", "|")
+_GIVES = {
+    "time": re.compile(
+        rf"\b(\d{{4}}s?|{_MONTHS_AND_DAYS}|yesterday|today|tomorrow|years?|months?|weeks?|days?|"
+        r"decades?|ago|since|recently|now|currently|already|era)\b"
+    ),
+    # A count is a number that is neither a year, a measure ("122 mm") nor part of a name
+    # ("BM-21", "D-30"), or a word for a quantity.
+    "count": re.compile(
+        r"(?<![\w-])(?!(?:19|20)\d\d\b)\d[\d,.]*(?![\w-]|\s?(?:mm|cm|km|kg|m|%)\b)|"
+        r"\b(hundreds?|thousands?|millions?|billions?|dozens?|numerous|several|many|few|twice|"
+        r"once|half|percent|two|three|four|five|six|seven|eight|nine|ten)\b"
+    ),
+}
+
+
+def asks_for(question: str) -> str | None:
+    """"time" for a when-question, "count" for how-many/how-much, else None."""
+    text = " ".join(words(question))
+    return next((kind for kind, pattern in _ASKS.items() if pattern.search(text)), None)
+
+
+def answer_kinds(statement: str, phrasings: list[str]) -> frozenset[str]:
+    """What kinds of question a claim can answer: those its statement supplies, or its phrasings ask."""
+    text = normalize(statement)
+    return frozenset(
+        kind for kind, pattern in _GIVES.items() if pattern.search(text) or kind in map(asks_for, phrasings)
+    )
+
