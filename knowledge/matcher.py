@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from knowledge.schema import SourcedClaim
 from knowledge.store import Row, Store
@@ -127,9 +127,12 @@ class Matcher:
         for cut in range(1, 4):
             if len(term) - cut >= 4 and term[:-cut] in self.store.df:
                 return term[:-cut]
-        limit = 1 if len(term) < 8 else 2
+        # Short words only trade a letter ("shel"/"shell" is a word apart, not a typo);
+        # longer ones may also drop or add one, and the longest two.
+        limit = 1 if len(term) < 9 else 2
+        spread = 0 if len(term) < 7 else limit
         best: tuple[int, int, str] | None = None
-        for length in range(len(term) - limit, len(term) + limit + 1):
+        for length in range(len(term) - spread, len(term) + spread + 1):
             choices = self._by_length.get(length)
             if not choices:
                 continue
@@ -187,8 +190,11 @@ class Matcher:
         top = scored[0]
         margin = top.score - (scored[1].score if len(scored) > 1 else 0.0)
         asked = asks_for(question)
+        swapped = self._swapped(top.row, query_terms)
         if top.missing:
             status, reason = "refused", f"the best claim does not mention {', '.join(top.missing)}"
+        elif swapped:
+            status, reason = "refused", f"the question says {swapped[0]} where the claim says {swapped[1]}"
         elif asked and asked not in top.row.answers:
             status, reason = "refused", f"the best claim gives no {asked}"
         elif top.score >= t.answer and margin >= t.margin:
@@ -203,6 +209,27 @@ class Matcher:
         # A word the store has never seen counts against coverage, but at 60% of the rarest
         # known word's weight, so that one stray word does not sink a clear match.
         return self.store.idf(term) if term in self.store.df else self.store.idf("") * UNKNOWN_WEIGHT
+
+    def _swapped(self, row: Row, query_terms: list[str]) -> tuple[str, str] | None:
+        """The one word a question changed in a copy of one of the claim's phrasings.
+
+        "Will petrol prices go down?" is "Will electricity prices go down?" with its
+        subject swapped: a near miss, not a paraphrase. Only a swap of a key word (one the
+        statement and the phrasings share) for a word the claim never uses counts, so the
+        varying parts of phrasings ("say hotel in finnish") do not.
+        """
+        if len(row.texts) < 2 or all(q in row.vocabulary for q in query_terms):
+            return None
+        statement, phrasings = row.texts[0], row.texts[1:]
+        sequences = [[w for w in p.split() if w not in STOPWORDS] for p in phrasings]
+        key_words = self._phrasing_terms(statement)[0] & set().union(*sequences)
+        for sequence in sequences:
+            ops = Levenshtein.editops(query_terms, sequence)
+            if len(ops) == 1 and ops[0].tag == "replace":
+                ours, theirs = query_terms[ops[0].src_pos], sequence[ops[0].dest_pos]
+                if ours not in row.vocabulary and theirs in key_words:
+                    return ours, theirs
+        return None
 
     @staticmethod
     def _similarity(row: Row, text: str) -> float:

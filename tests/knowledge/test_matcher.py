@@ -1,0 +1,149 @@
+"""The matcher answers only when one claim clearly fits, and refuses near misses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge import KnowledgeBase
+
+ENERGY = """\
+source:
+  id: energy-briefing
+  title: Energy briefing
+  outlet: Reuters
+claims:
+  - id: gas-storage
+    statement: Gas storage is 85% full ahead of winter.
+    attributed_to: The energy minister
+    questions:
+      - How full is gas storage?
+      - What percentage of gas storage is filled?
+  - id: power-prices
+    statement: Household electricity prices will fall by 10% in July.
+    attributed_to: The energy minister
+    questions:
+      - Will electricity prices go down?
+      - By how much will household electricity prices drop?
+"""
+
+
+@pytest.fixture(scope="module")
+def bundled() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+@pytest.fixture
+def energy_kb(tmp_path: Path) -> KnowledgeBase:
+    (tmp_path / "energy.yaml").write_text(ENERGY, encoding="utf-8")
+    return KnowledgeBase.load(tmp_path)
+
+
+def test_a_paraphrase_is_answered_with_the_claim_and_its_source(bundled: KnowledgeBase) -> None:
+    answer = bundled.answer("how many shells does the russian army use up every day")
+    assert answer.status == "answered"
+    assert answer.claim is not None and answer.claim.id == "russia-daily-shell-use"
+    assert answer.claim.attributed_to == "Kyiv"
+    assert answer.claim.source.outlet == "AFP"
+    assert answer.candidates[0].claim == answer.claim
+
+
+def test_a_typo_in_a_long_word_is_repaired(bundled: KnowledgeBase) -> None:
+    answer = bundled.answer("how many artilery shells does russia fire per day")
+    assert answer.claim is not None and answer.claim.id == "russia-daily-shell-use"
+
+
+def test_swapping_the_country_is_refused(bundled: KnowledgeBase) -> None:
+    answer = bundled.answer("How many shells does Ukraine fire per day?")
+    assert answer.status == "refused"
+    assert answer.claim is None
+    assert "ukrain" in answer.reason
+
+
+def test_a_lowercase_country_swap_is_refused_too(bundled: KnowledgeBase) -> None:
+    assert bundled.answer("how many shells does ukraine fire per day").status == "refused"
+
+
+def test_a_number_the_claim_does_not_give_is_refused(bundled: KnowledgeBase) -> None:
+    assert bundled.answer("Does Russia fire 100,000 shells a day?").status == "refused"
+    assert bundled.answer("Does Russia fire 40,000 shells a day?").status == "answered"
+
+
+def test_an_ordinal_is_a_number(bundled: KnowledgeBase) -> None:
+    assert bundled.answer("Is South Korea NATO's second arms supplier?").status == "refused"
+    assert bundled.answer("Is South Korea NATO's 3rd arms supplier?").status == "answered"
+
+
+def test_a_when_question_needs_a_claim_that_gives_a_time(bundled: KnowledgeBase) -> None:
+    answer = bundled.answer("When will the Russia North Korea arms deal be signed?")
+    assert answer.status == "refused"
+    assert answer.reason == "the best claim gives no time"
+
+
+def test_a_word_swapped_into_a_phrasing_is_a_near_miss(energy_kb: KnowledgeBase) -> None:
+    answer = energy_kb.answer("Will petrol prices go down?")
+    assert answer.status == "refused"
+    assert answer.reason == "the question says petrol where the claim says electr"
+    assert energy_kb.answer("Will electricity prices go down?").status == "answered"
+
+
+def test_an_off_topic_question_is_refused_with_candidates_for_moderators(bundled: KnowledgeBase) -> None:
+    answer = bundled.answer("What is the best recipe for shell pasta?")
+    assert answer.status == "refused"
+    assert answer.claim is None
+    assert len(answer.candidates) >= 1
+
+
+def test_two_claims_asked_the_same_way_are_ambiguous(tmp_path: Path) -> None:
+    (tmp_path / "budget.yaml").write_text(
+        ENERGY.replace("id: power-prices", "id: gas-storage-low")
+        .replace("Household electricity prices will fall by 10% in July.", "Gas storage is 60% full.")
+        .replace("Will electricity prices go down?", "How full is gas storage?"),
+        encoding="utf-8",
+    )
+    answer = KnowledgeBase.load(tmp_path).answer("How full is gas storage?")
+    assert answer.status == "ambiguous"
+    assert {c.claim.id for c in answer.options} == {"gas-storage", "gas-storage-low"}
+    assert answer.claim is None
+
+
+def test_candidates_are_at_most_five_best_first(bundled: KnowledgeBase) -> None:
+    answer = bundled.answer("North Korea artillery Russia shells satellites Putin Kim")
+    scores = [c.score for c in answer.candidates]
+    assert 1 <= len(scores) <= 5
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_returns_candidates_whatever_the_decision(bundled: KnowledgeBase) -> None:
+    found = bundled.search("How many shells does Ukraine fire per day?", limit=3)
+    assert [c.claim.id for c in found][:1] == ["russia-daily-shell-use"]
+    assert len(found) == 3
+
+
+def test_the_json_form_has_every_documented_field(bundled: KnowledgeBase) -> None:
+    data = bundled.answer("How many shells does Russia fire per day?").to_dict()
+    assert set(data) >= {"question", "status", "score", "claim", "candidates"}
+    assert set(data["claim"]) >= {"id", "statement", "attributed_to", "via", "quote", "source"}
+    assert set(data["claim"]["source"]) >= {"id", "title", "outlet", "url", "published"}
+    assert all(set(c) >= {"id", "score", "statement"} for c in data["candidates"])
+    assert 0 <= data["score"] <= 100
+
+
+def test_a_store_can_be_built_in_a_sqlite_file(tmp_path: Path) -> None:
+    kb = KnowledgeBase.load(database=tmp_path / "store.db")
+    assert (tmp_path / "store.db").stat().st_size > 0
+    assert kb.answer("How many shells does Russia fire per day?").status == "answered"
+    kb.close()
+
+
+def test_changes_since_lists_added_removed_and_edited_claims(energy_kb: KnowledgeBase, tmp_path: Path) -> None:
+    edited = tmp_path / "new"
+    edited.mkdir()
+    (edited / "energy.yaml").write_text(
+        ENERGY.replace("85% full", "90% full").replace("id: power-prices", "id: power-bills"), encoding="utf-8"
+    )
+    changes = KnowledgeBase.load(edited).changes_since(energy_kb)
+    assert changes.added == ("power-bills",)
+    assert changes.removed == ("power-prices",)
+    assert changes.edited == ("gas-storage",)
