@@ -1,0 +1,136 @@
+"""Where load and answer spend their time and memory, phase by phase, on a synthetic store.
+
+    .venv/bin/python benchmarks/diagnose.py --claims 100000 [--questions 500] [--core 0]
+
+Not a benchmark (no baselines, nothing written to RESULTS.md): a breakdown for whoever tunes
+the matcher, printed as Markdown. In one process pinned to one core:
+
+- load, split into what ``KnowledgeBase.load`` does: ``load_claims`` (YAML + validation),
+  ``Store.build`` (terms, SQLite inserts, FTS5 index), the ``KnowledgeBase``/``Matcher``
+  set-up; wall time and ``ru_maxrss`` after each, and the SQLite database's own size
+  (page_count x page_size);
+- answer, split by timing the store's and matcher's methods in place (wrapped on the
+  instances, the code under test is not changed): FTS5 search, row fetch, claim fetch,
+  typo repair, and the rest (scoring and deciding, in Python); plus how many index rows the
+  FTS5 OR query of each question matches (BM25 must score every one of them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synthetic  # noqa: E402
+from common import table  # noqa: E402
+
+
+def maxrss() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--claims", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--questions", type=int, default=500)
+    ap.add_argument("--core", type=int, default=0)
+    args = ap.parse_args()
+
+    directory = synthetic.ensure(args.claims, args.seed)
+    os.sched_setaffinity(0, {args.core})
+    from knowledge import KnowledgeBase
+    from knowledge.loader import load_claims
+    from knowledge.store import Store
+
+    phases = [("imports", 0.0, maxrss())]
+    t = time.perf_counter()
+    claims = load_claims(synthetic.knowledge_dir(directory))
+    phases.append(("load_claims (YAML + pydantic)", time.perf_counter() - t, maxrss()))
+    t = time.perf_counter()
+    store = Store.build(claims)
+    phases.append(("Store.build (terms, inserts, FTS5)", time.perf_counter() - t, maxrss()))
+    del claims
+    t = time.perf_counter()
+    kb = KnowledgeBase(store, synthetic.knowledge_dir(directory))
+    phases.append(("KnowledgeBase / Matcher set-up", time.perf_counter() - t, maxrss()))
+    page_count = store.db.execute("PRAGMA page_count").fetchone()[0]
+    page_size = store.db.execute("PRAGMA page_size").fetchone()[0]
+    db_mb = page_count * page_size / 2**20
+
+    print(f"## Diagnosis at {args.claims:,} claims (seed {args.seed}), pinned to core {args.core}\n")
+    print(table(["load phase", "wall s", "ru_maxrss after, MB"],
+                [[name, f"{s:.2f}", f"{rss:.0f}"] for name, s, rss in phases]))
+    print(f"\nSQLite database in memory: {db_mb:.0f} MB ({page_count:,} pages of {page_size} B)\n")
+
+    # Time the parts of answer by wrapping methods on the instances.
+    spent: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
+
+    def wrap(obj, attr: str, label: str) -> None:
+        fn = getattr(obj, attr, None)
+        if fn is None:
+            return
+
+        def timed(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[label] += time.perf_counter() - t0
+                calls[label] += 1
+
+        setattr(obj, attr, timed)
+
+    matcher = kb.matcher
+    wrap(store, "search", "Store.search (FTS5 BM25 query)")
+    wrap(store, "rows", "Store.rows (candidate rows, JSON)")
+    wrap(store, "claims", "Store.claims (top-5 claims, sqlite-utils + pydantic)")
+    wrap(matcher, "repair", "Matcher.repair (typo repair, cached)")
+
+    questions = [q["question"] for q in synthetic.load_questions(directory)]
+    for q in questions[args.questions: args.questions + 100]:
+        kb.answer(q)
+    spent.clear()
+    calls.clear()
+    t = time.perf_counter()
+    for q in questions[: args.questions]:
+        kb.answer(q)
+    total = time.perf_counter() - t
+    n = args.questions
+    rows = [[label, calls[label], f"{1000 * s / n:.3f}", f"{100 * s / total:.0f}%"] for label, s in spent.items()]
+    rest = total - sum(spent.values())
+    rows.append(["everything else in answer (scoring, deciding, text)", "", f"{1000 * rest / n:.3f}",
+                 f"{100 * rest / total:.0f}%"])
+    rows.append(["**total kb.answer**", n, f"{1000 * total / n:.3f}", "100%"])
+    print(table(["answer part", "calls", "ms per question", "share"], rows))
+
+    # How much the FTS5 OR query has to score: rows matching each question's query.
+    from knowledge.text import STOPWORDS, stem, words
+
+    matched = []
+    for q in questions[:200]:
+        terms = list(dict.fromkeys(stem(w) for w in words(q) if w not in STOPWORDS))
+        if not terms:
+            continue
+        match = " OR ".join(f'"{t}"' for t in terms)
+        try:
+            matched.append(store.db.execute(
+                "SELECT count(*) FROM claims_fts WHERE claims_fts MATCH ?", [match]).fetchone()[0])
+        except Exception as err:  # the index may be named differently after tuning
+            print(f"\n(could not count FTS5 matches: {err})")
+            break
+    if matched:
+        matched.sort()
+        print(f"\nRows matched by the FTS5 OR query of a question (200 questions, raw stemmed terms, no typo "
+              f"repair): median {matched[len(matched) // 2]:,}, p90 {matched[int(len(matched) * .9)]:,}, "
+              f"max {matched[-1]:,} of {args.claims:,} claims.")
+
+
+if __name__ == "__main__":
+    main()
