@@ -14,6 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRa
 from telegram.request import BaseRequest
 
 import handlers
+from bot import health, signals
 from bot.config import Settings
 from handlers import moderation
 from handlers.state import EVENTS, KNOWLEDGE, SETTINGS
@@ -63,6 +64,8 @@ def configure_logging(settings: Settings) -> None:
 async def post_init(app: Application) -> None:
     """Load the knowledge, open the event log, and publish the command menu."""
     settings: Settings = app.bot_data[SETTINGS]
+    # Health first, so a probe during a long knowledge load sees "not loaded yet", not nothing.
+    await health.start(app)
     # Building the store is CPU work: keep it off the event loop.
     kb = await asyncio.to_thread(KnowledgeBase.load, settings.knowledge)
     app.bot_data[KNOWLEDGE] = kb
@@ -79,6 +82,7 @@ async def post_init(app: Application) -> None:
 
 async def post_shutdown(app: Application) -> None:
     """Close the event log and the knowledge base opened by post_init."""
+    await health.stop(app)
     await moderation.stop_watching(app)  # no reload may start on a closing event log
     events = app.bot_data.pop(EVENTS, None)
     kb = app.bot_data.pop(KNOWLEDGE, None)
@@ -130,8 +134,16 @@ def build_application(
 
 
 def run(settings: Settings) -> None:
-    """Run until SIGINT or SIGTERM: long polling, or a webhook server when one is configured."""
+    """Run until SIGINT or SIGTERM: long polling, or a webhook server when one is configured.
+
+    Updates that arrived while the bot was down are answered, unless
+    GROUNDBOT_DROP_PENDING_UPDATES is on. On the first stop signal the bot confirms the
+    offset of every update fetched, answers them all, then closes its files; see bot/signals.py.
+    """
     app = build_application(settings)
+    loop = asyncio.new_event_loop()  # PTB runs on the current loop: ours, with our signal handlers
+    asyncio.set_event_loop(loop)
+    signals.install(loop)
     if settings.webhook_url and settings.webhook_secret:
         logger.info("Starting webhook on %s:%d", settings.listen, settings.port)
         app.run_webhook(
@@ -141,8 +153,14 @@ def run(settings: Settings) -> None:
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret.get_secret_value(),
             allowed_updates=handlers.ALLOWED_UPDATES,
+            drop_pending_updates=settings.drop_pending_updates,
+            stop_signals=None,
         )
     else:
         logger.info("Starting long polling")
-        app.run_polling(allowed_updates=handlers.ALLOWED_UPDATES)
+        app.run_polling(
+            allowed_updates=handlers.ALLOWED_UPDATES,
+            drop_pending_updates=settings.drop_pending_updates,
+            stop_signals=None,
+        )
 

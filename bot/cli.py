@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -107,7 +108,11 @@ def evaluate(questions: Path, knowledge: Path | None, as_json: bool, strict: boo
 
 
 @cli.command()
-def run() -> None:
+@click.option("--check", is_flag=True,
+              help="Validate the settings, the knowledge and the data directory, then exit "
+              "(0: ready to run; 2: a bad setting; 1: bad knowledge or an unwritable data directory). "
+              "Contacts no one: for deploy scripts.")
+def run(check: bool) -> None:
     """Run the Telegram bot until SIGINT or SIGTERM.
 
     Settings come from GROUNDBOT_* environment variables and ./.env (see the README).
@@ -122,6 +127,9 @@ def run() -> None:
     except ConfigError as err:
         click.echo(f"groundbot: {err}".replace("\n", "\ngroundbot: "), err=True)
         raise SystemExit(2) from None
+    if check:
+        _check_deployment(settings)
+        return
     from bot.app import configure_logging, run as run_bot
 
     configure_logging(settings)
@@ -138,6 +146,36 @@ def run() -> None:
     except NetworkError as err:
         click.echo(f"groundbot: cannot reach the Bot API at {settings.base_url}: {type(err).__name__}", err=True)
         raise SystemExit(1) from None
+    except OSError as err:  # the webhook or health port is taken, or the address is not ours
+        click.echo(f"groundbot: cannot listen on {settings.listen}: {err.strerror or err}", err=True)
+        raise SystemExit(1) from None
+
+
+def _check_deployment(settings) -> None:
+    """`groundbot run --check`: what `run` would load and open, loaded and opened, then closed."""
+    from knowledge.events import EventLog
+
+    mode = f"webhook at {settings.webhook_url}" if settings.webhook else "long polling"
+    health = f"; /healthz on {settings.listen}:{settings.health_port}" if settings.health_port else ""
+    click.echo(f"OK: settings ({mode}{health})")
+    kb = _load(settings.knowledge)
+    try:
+        click.echo(f"OK: knowledge: {len(kb)} claims from {len(kb.sources)} source(s) in {kb.path}")
+    finally:
+        kb.close()
+    try:
+        log = EventLog(settings.events_path, hash_users=settings.hash_user_ids)
+    except (OSError, sqlite3.Error) as err:
+        click.echo(f"groundbot: cannot open the event log {settings.events_path}: {err}", err=True)
+        raise SystemExit(1) from None
+    try:
+        problem = log.writable()
+    finally:
+        log.close()
+    if problem is not None:
+        click.echo(f"groundbot: the event log {settings.events_path} is not writable: {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(f"OK: event log {settings.events_path} is writable")
 
 
 CHAT_HELP = ("Ask a question in words. /topics and /sources list what I know, /claim ID shows one "
@@ -288,3 +326,109 @@ def stats(data_dir: Path, days: int, as_json: bool) -> None:
         click.echo(json.dumps({"days": period, **result.to_dict()}, ensure_ascii=False))
     else:
         click.echo(stats_text(result, period))
+
+
+# --- Operating the bot: health and backups ----------------------------------------------
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), envvar="GROUNDBOT_HEALTH_PORT", required=True,
+              help="The bot's health port (default: $GROUNDBOT_HEALTH_PORT).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address of the bot's health server (127.0.0.1 also reaches GROUNDBOT_LISTEN=0.0.0.0).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Seconds to wait for the answer.")
+@click.option("--json", "as_json", is_flag=True, help="Print the endpoint's JSON report as it came.")
+def health(port: int, host: str, timeout: float, as_json: bool) -> None:
+    """Ask a running bot's /healthz; exit 0 when it is healthy, 1 when not or unreachable.
+
+    For Docker's HEALTHCHECK, monitors and deploy scripts. Prints one line: the claims
+    served, whether the event log is writable, and when the last update arrived.
+    """
+    import urllib.error
+    import urllib.request
+
+    url = f"http://{host}:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            body = response.read()
+    except urllib.error.HTTPError as err:  # 503: unhealthy, with the report as its body
+        body = err.read()
+    except (urllib.error.URLError, OSError) as err:
+        click.echo(f"groundbot: no health endpoint at {url}: {getattr(err, 'reason', err)}", err=True)
+        raise SystemExit(1) from None
+    try:
+        report = json.loads(body)
+    except ValueError:
+        click.echo(f"groundbot: {url} did not answer with a health report", err=True)
+        raise SystemExit(1) from None
+    healthy = report.get("status") == "ok"
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        last = report["last_update"]
+        when = f"{last['seconds_ago']} s ago" if last["at"] else "none yet"
+        summary = (f"{report['knowledge']['claims']} claims; event log "
+                   f"{'writable' if report['event_log']['writable'] else 'NOT writable'}; "
+                   f"last update {when}; {report['mode']}")
+        click.echo(f"{'healthy' if healthy else 'UNHEALTHY: ' + '; '.join(report['problems'])} ({summary})")
+    raise SystemExit(0 if healthy else 1)
+
+
+@cli.command()
+@click.argument("dest")
+@data_dir_option
+def backup(dest: str, data_dir: Path) -> None:
+    """Copy the event log (events.db) to DEST, safely while the bot runs.
+
+    Uses SQLite's online backup, so the copy is consistent even mid-write, which a plain
+    cp of a WAL database is not. DEST is a file; a directory (existing, or ending in /)
+    to put events-YYYYMMDD-HHMMSS.db in; or - for standard output, to copy out of a
+    container. A file is written beside DEST and renamed into place when complete.
+    """
+    import datetime as dt
+    import shutil
+    import tempfile
+
+    source = data_dir / "events.db"
+    if not source.is_file():
+        click.echo(f"groundbot: no event log at {source} (set --data-dir or GROUNDBOT_DATA_DIR).", err=True)
+        raise SystemExit(1)
+    if dest == "-":
+        with tempfile.TemporaryDirectory() as scratch:
+            copy_path = Path(scratch) / "events.db"
+            _backup(source, copy_path, copy_path.with_name("events.db.partial"))
+            with copy_path.open("rb") as copied:
+                shutil.copyfileobj(copied, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        return
+    target = Path(dest)
+    if target.is_dir() or dest.endswith(("/", "\\")):
+        target.mkdir(parents=True, exist_ok=True)
+        target = target / f"events-{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}.db"
+    counts = _backup(source, target, target.with_name(target.name + ".partial"))
+    click.echo(f"Backed up {counts[0]} questions and {counts[1]} feedback votes to {target}")
+
+
+def _backup(source: Path, dest: Path, partial: Path) -> tuple[int, int]:
+    """Copy ``source`` to ``partial`` with SQLite's backup API, check it, rename it to ``dest``."""
+    from contextlib import closing
+
+    partial.unlink(missing_ok=True)
+    try:
+        # closing(): a sqlite3 connection's own `with` commits but leaves the file open.
+        with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)) as src, \
+                closing(sqlite3.connect(partial)) as copy:
+            src.backup(copy)
+            counts = [copy.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("questions", "feedback")]
+            ok = copy.execute("PRAGMA quick_check").fetchone()[0]
+    except (sqlite3.Error, OSError) as err:
+        partial.unlink(missing_ok=True)
+        click.echo(f"groundbot: backup failed: {err}", err=True)
+        raise SystemExit(1) from None
+    if ok != "ok":
+        partial.unlink(missing_ok=True)
+        click.echo(f"groundbot: the copy failed its check: {ok}", err=True)
+        raise SystemExit(1)
+    partial.replace(dest)
+    return counts[0], counts[1]

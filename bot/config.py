@@ -107,7 +107,8 @@ class Settings(BaseSettings):
     )
     listen: str = Field(
         "127.0.0.1",
-        description="Address the webhook server listens on (put a TLS reverse proxy in front).",
+        description="Address the webhook and health servers listen on (put a TLS reverse proxy in front "
+        "of the webhook).",
     )
     port: int = Field(
         8443,
@@ -120,6 +121,20 @@ class Settings(BaseSettings):
     log_level: str = Field(
         "INFO",
         description="Logging level: DEBUG, INFO, WARNING or ERROR.",
+    )
+    # Deploy and operate (issue 5): health endpoint, restarts, the per-question log line.
+    health_port: int | None = Field(
+        None,
+        description="Port for GET /healthz (JSON: knowledge loaded, event log writable, last update time) "
+        "on GROUNDBOT_LISTEN, in polling and webhook mode alike (empty: no health endpoint).",
+    )
+    drop_pending_updates: bool = Field(
+        False,
+        description="Skip the updates that arrived while the bot was down (false: answer them once it is back).",
+    )
+    log_questions: bool = Field(
+        False,
+        description="Put each question's text in its log line (false: outcome, claim id, score and latency only).",
     )
 
     @field_validator("token")
@@ -168,10 +183,10 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ -")
         return value
 
-    @field_validator("port")
+    @field_validator("port", "health_port")
     @classmethod
-    def _port_range(cls, value: int) -> int:
-        if not 1 <= value <= 65535:
+    def _port_range(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 65535:
             raise ValueError("must be a port number from 1 to 65535")
         return value
 
@@ -201,6 +216,8 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> "Settings":
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("GROUNDBOT_WEBHOOK_SECRET: required when GROUNDBOT_WEBHOOK_URL is set")
+        if self.webhook_url and self.health_port == self.port:
+            raise ValueError("GROUNDBOT_HEALTH_PORT: must differ from GROUNDBOT_PORT, where the webhook listens")
         return self
 
     @property

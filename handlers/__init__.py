@@ -34,10 +34,13 @@ def register(app: Application) -> None:
     # Imported here so `groundbot ask` and the other offline commands load no Telegram code.
     from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
 
-    from handlers import access, ask, basics, buttons, errors, inline, moderation
+    from handlers import access, activity, ask, basics, buttons, errors, inline, moderation
     from handlers.state import SETTINGS
 
     settings = app.bot_data.get(SETTINGS)
+    # Every update, even one the allow-lists turn away, is activity for the health
+    # endpoint's "last update" (group -2: before anything can stop it).
+    app.add_handler(activity.handler(), group=-2)
     # Allow-lists before everything (group -1): outsiders get one polite line, or silence
     # in groups, and ApplicationHandlerStop keeps every other handler from seeing them.
     app.add_handler(access.gate(access.Access.from_settings(settings)), group=-1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 
 from telegram import Message, MessageEntity, Update
@@ -10,7 +12,11 @@ from telegram.ext import ContextTypes, filters
 
 from handlers import render
 from handlers.buttons import feedback_keyboard, options_keyboard
-from handlers.state import events, knowledge
+from handlers.state import SETTINGS, events, knowledge
+from knowledge import Answer
+
+# One INFO line per question, for operators: `grep groundbot.questions` is the traffic.
+question_log = logging.getLogger("groundbot.questions")
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -56,6 +62,7 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
         chat_id=message.chat.id,
         latency_ms=latency_ms,
     )
+    _log_question(update, context, result, latency_ms)
     # In a busy group the answer quotes its question; in private the context is obvious.
     quote = message.chat.type != ChatType.PRIVATE
     if result.status == "answered" and result.claim is not None:
@@ -67,6 +74,19 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
                                  do_quote=quote)
     else:
         await message.reply_text(render.refusal(result), do_quote=quote)
+
+
+def _log_question(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Answer, latency_ms: float) -> None:
+    """One line: outcome, claim id, score, latency; the question's text only if the settings allow it."""
+    settings = context.bot_data.get(SETTINGS)
+    # The text is what people typed: personal data, so it is off unless GROUNDBOT_LOG_QUESTIONS is on.
+    # JSON-quoted, so a question with a newline is still one line.
+    text = f" text={json.dumps(result.question, ensure_ascii=False)}" if getattr(settings, "log_questions", False) else ""
+    question_log.info(
+        "question update=%d chat=%s outcome=%s claim=%s score=%.1f latency_ms=%.1f%s",
+        update.update_id, update.effective_chat.type if update.effective_chat else "-", result.status,
+        result.claim.id if result.claim else "-", result.score, latency_ms, text,
+    )
 
 
 async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -278,6 +278,20 @@ class EventLog:
             votes = conn.execute("SELECT value, claim_id FROM feedback WHERE at >= ?", [cutoff]).fetchall()
         return build_stats(questions, votes, days=days, since=since, until=self.clock())
 
+    def writable(self) -> str | None:
+        """Commit a heartbeat row, as a health check: None if it worked, else what went wrong.
+
+        A real write, not a permission check: a full disk, a read-only mount or a closed
+        log all fail here the way logging a question would.
+        """
+        try:
+            with self._lock, self.db.atomic():
+                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('heartbeat', ?)",
+                                [_stamp(self.clock())])
+        except sqlite3.Error as err:
+            return f"{type(err).__name__}: {err}"
+        return None
+
     def close(self) -> None:
         """Close the database; every event already logged is on disk."""
         with self._lock:

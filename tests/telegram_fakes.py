@@ -499,6 +499,9 @@ class FakeTelegram:
                 payload["result"] = self._get_updates(params)
         else:
             status, payload, fault = self.api.respond(method, params)
+            if status == 200 and method in ("deleteWebhook", "setWebhook") and params.get("drop_pending_updates"):
+                with self.api.changed:  # what Telegram does: the queued updates are gone
+                    self.updates.clear()
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         self._send(request, status, payload)
