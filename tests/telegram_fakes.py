@@ -10,7 +10,9 @@ Three pieces, all speaking the real Bot API wire format:
   for an in-process ``Application``, and ``FakeTelegram``, an HTTP server on 127.0.0.1 with
   long-polling ``getUpdates`` for a real ``groundbot run`` process (``BotProcess``).
 
-Nothing here imports groundbot: the harness is Telegram's side of the conversation only.
+Only ``running_bot`` (groundbot's Application with a RecordingRequest, started as
+``run_polling`` would) touches groundbot, and imports it when called; the rest is
+Telegram's side of the conversation only.
 """
 
 from __future__ import annotations
