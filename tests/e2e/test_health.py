@@ -60,6 +60,8 @@ def test_a_webhook_bot_serves_health_on_its_own_port_beside_the_webhook(start_bo
     url = f"http://127.0.0.1:{port}/telegram/hook"
     bot = start_bot(webhook_url=url, webhook_secret=SECRET, port=str(port), health_port=str(health_port))
     bot.wait_until(lambda: listening(health_port), what="the health endpoint")
+    [registered] = fake_telegram.api.calls_to("setWebhook")
+    assert not registered.params.get("drop_pending_updates")  # updates sent while down are still delivered
 
     assert post(url, private_message(ANSWERED), SECRET) == 200
     fake_telegram.api.wait_for("sendMessage")
@@ -75,3 +77,14 @@ def test_groundbot_health_fails_when_nothing_listens(tmp_path):
     checked = health_cli(free_port())
     assert checked.returncode == 1
     assert "groundbot: no health endpoint at http://127.0.0.1:" in checked.stderr
+
+
+def test_a_health_port_already_in_use_stops_start_up_with_one_line(start_bot):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        bot = start_bot(ready=False, health_port=str(taken.getsockname()[1]))
+        assert bot.process.wait(30) == 1
+    assert bot.log.strip().splitlines()[-1] == "groundbot: cannot listen on 127.0.0.1: Address already in use"
