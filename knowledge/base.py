@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.loader import BUNDLED, load_claims
+from knowledge.loader import BUNDLED, read_claims
 from knowledge.matcher import Answer, Candidate, Matcher, Thresholds
 from knowledge.schema import Source, SourcedClaim
 from knowledge.store import Store
@@ -46,11 +46,12 @@ class KnowledgeBase:
     ) -> "KnowledgeBase":
         """Load every knowledge file at ``path`` (a file or directory; default: the bundled one).
 
-        ``database`` is where to build the SQLite store (default: in memory).
+        ``database`` is where to build the SQLite store (default: a temporary file,
+        removed by ``close``).
         Raises knowledge.KnowledgeError listing every problem as file:line:col.
         """
         root = Path(path) if path is not None else BUNDLED
-        return cls(Store.build(load_claims(root), database), root, thresholds)
+        return cls(Store.build(read_claims(root), database), root, thresholds)
 
     def answer(self, question: str) -> Answer:
         """Answer ``question`` from the store: answered, ambiguous or refused."""
@@ -58,8 +59,7 @@ class KnowledgeBase:
 
     def search(self, question: str, limit: int = 5) -> list[Candidate]:
         """The claims nearest to ``question``, best first, whatever the decision."""
-        return list(self.matcher.answer(question).candidates[:limit]) if limit <= 5 else \
-            self.matcher.candidates(question, limit)
+        return list(self.matcher.answer(question, candidates=limit).candidates)
 
     def claim(self, claim_id: str) -> SourcedClaim | None:
         """One claim by id, or None."""

@@ -8,6 +8,7 @@ last one) and so that pydantic's error locations can be mapped back to line and 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,18 +177,19 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_claims(path: Path | str | None = None) -> list[SourcedClaim]:
-    """Load and validate every knowledge file at ``path`` (default: the bundled knowledge).
+def read_claims(path: Path | str | None = None) -> Iterator[SourcedClaim]:
+    """Yield every claim of the knowledge files at ``path`` (default: the bundled knowledge).
 
-    Checks ids across files too. Raises KnowledgeError with every problem in every file,
-    so that a moderator sees them all at once.
+    Claims come file by file, so a large store is never held in memory twice. Ids are
+    checked across files too. After the last claim, raises KnowledgeError with every
+    problem in every file, so that a moderator sees them all at once: a consumer must
+    read to the end before trusting what it built.
     """
     root = Path(path) if path is not None else BUNDLED
     files = knowledge_files(root)
     if not files:
         raise KnowledgeError([Problem(str(root), 1, 1, "no .yaml knowledge files found")])
     problems: list[Problem] = []
-    claims: list[SourcedClaim] = []
     source_at: dict[str, str] = {}
     claim_at: dict[str, str] = {}
     for file in files:
@@ -197,14 +199,13 @@ def load_claims(path: Path | str | None = None) -> list[SourcedClaim]:
         except KnowledgeError as err:
             problems.extend(err.problems)
             continue
-        where = "{}:{}:{}".format(name, *positions[("source", "id")])
+        line, col = positions[("source", "id")]
         if model.source.id in source_at:
-            line, col = positions[("source", "id")]
             problems.append(
                 Problem(name, line, col, f"duplicate source id '{model.source.id}' (also at {source_at[model.source.id]})")
             )
         else:
-            source_at[model.source.id] = where
+            source_at[model.source.id] = f"{name}:{line}:{col}"
         for i, claim in enumerate(model.claims):
             line, col = positions[("claims", i, "id")]
             if claim.id in claim_at:
@@ -213,10 +214,15 @@ def load_claims(path: Path | str | None = None) -> list[SourcedClaim]:
                 )
                 continue
             claim_at[claim.id] = f"{name}:{line}:{col}"
-            claims.append(_sourced(claim, model.source, name, line))
+            if not problems:  # once anything is wrong the claims will be thrown away
+                yield _sourced(claim, model.source, name, line)
     if problems:
         raise KnowledgeError(problems)
-    return claims
+
+
+def load_claims(path: Path | str | None = None) -> list[SourcedClaim]:
+    """Every claim of the knowledge files at ``path``, validated; see ``read_claims``."""
+    return list(read_claims(path))
 
 
 def _sourced(claim: Claim, source: Source, file: str, line: int) -> SourcedClaim:

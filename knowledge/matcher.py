@@ -24,6 +24,7 @@ Status = Literal["answered", "ambiguous", "refused"]
 
 
 MAX_QUERY_TERMS = 16
+SCORED = 10
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Thresholds:
     # A "Did you mean…" must at least be about what was asked: half its weight covered.
     ambiguous_coverage: float = 0.5
     retrieve: int = 30
+    score: int = SCORED
     max_query_terms: int = MAX_QUERY_TERMS
 
 
@@ -129,7 +131,7 @@ class Matcher:
         self._by_length = by_length
         # Per-instance caches, so a reloaded store's matcher frees its predecessor's.
         self.repair = lru_cache(maxsize=50_000)(self._repair)
-        self._phrasing_terms = lru_cache(maxsize=200_000)(self._terms_of)
+        self._phrasing_terms = lru_cache(maxsize=20_000)(self._terms_of)
 
     def _repair(self, term: str) -> str:
         """The store's own term nearest to an unknown ``term`` (a typo), or ``term`` itself."""
@@ -169,32 +171,37 @@ class Matcher:
                     names.append(term)
         return names
 
-    def answer(self, question: str) -> Answer:
-        """Answer one question; never raises on any string."""
+    def answer(self, question: str, candidates: int = 5) -> Answer:
+        """Answer one question, keeping the best ``candidates`` claims; never raises on any string."""
         t = self.thresholds
         content = [w for w in words(question) if w not in STOPWORDS]
         query_terms = list(dict.fromkeys(self.repair(stem(w)) for w in content))
         if not query_terms:
-            return self._finish(question, [], "refused", "the question has no words to look up")
+            return self._finish(question, [], "refused", "the question has no words to look up", candidates)
         weights = {term: self._weight(term) for term in query_terms}
         known = sorted((q for q in query_terms if q in self.store.df), key=weights.__getitem__, reverse=True)
-        hits = self.store.search(self._retrieval_terms(known), t.retrieve)
+        hits = self.store.search(self._retrieval_terms(known), max(t.retrieve, candidates))
         if not hits:
-            return self._finish(question, [], "refused", "no claim shares a word with the question")
+            return self._finish(question, [], "refused", "no claim shares a word with the question", candidates)
         rows = self.store.rows([rowid for rowid, _ in hits])
         text = match_text(question, self.repair)
         names = self.names_in(question, query_terms)
         best_bm25 = hits[0][1]
         total = sum(weights.values())
-        scored = []
+        # Rank every hit by the cheap parts, then spend the character-level comparisons
+        # on the few that could still come first.
+        cheap = []
         for rowid, relevance in hits:
             row = rows[rowid]
             coverage = sum(w for q, w in weights.items() if q in row.vocabulary) / total
+            cheap.append((W_COVERAGE * coverage + W_BM25 * relevance / best_bm25, coverage, row))
+        cheap.sort(key=lambda c: c[0], reverse=True)
+        scored = []
+        for partial, coverage, row in cheap[: max(t.score, candidates)]:
             score = (
-                W_COVERAGE * coverage
+                partial
                 + W_SIMILARITY * self._similarity(row, text) / 100
                 + W_OVERLAP * self._overlap(row, weights, total) / 100
-                + W_BM25 * relevance / best_bm25
             )
             missing = [n for n in names if n not in row.vocabulary and (row.numbers_matter or not is_number(n))]
             scored.append(_Scored(row, round(score, 2), coverage, missing))
@@ -216,7 +223,7 @@ class Matcher:
             status, reason = "ambiguous", "several claims fit" if margin < t.margin else "not sure enough"
         else:
             status, reason = "refused", "no claim fits well enough"
-        return self._finish(question, scored, status, reason)
+        return self._finish(question, scored, status, reason, candidates)
 
     def _retrieval_terms(self, known: list[str]) -> list[str]:
         """The rarest of the question's known terms, which are enough to find its claim.
@@ -279,8 +286,10 @@ class Matcher:
         terms = frozenset(w for w in phrasing.split() if w not in STOPWORDS)
         return terms, sum(self.store.idf(w) for w in terms)
 
-    def _finish(self, question: str, scored: list[_Scored], status: Status, reason: str) -> Answer:
-        top = scored[:5]
+    def _finish(
+        self, question: str, scored: list[_Scored], status: Status, reason: str, keep: int
+    ) -> Answer:
+        top = scored[:keep]
         claims = {c.id: c for c in self.store.claims([s.row.id for s in top])}
         candidates = tuple(Candidate(claims[s.row.id], round(s.score, 2)) for s in top)
         score = candidates[0].score if candidates else 0.0

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
+import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +46,10 @@ def _formal_text(claim: Claim) -> str:
 class Store:
     """A built, read-only claims store. Make one with ``Store.build(claims)``."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, path: Path, temporary: bool):
         self.db = db
+        self.path = path
+        self.temporary = temporary
         self.df: dict[str, int] = {}
         self.proper: frozenset[str] = frozenset()
         self.common: frozenset[str] = frozenset()
@@ -53,34 +57,75 @@ class Store:
         self.size = 0
 
     @classmethod
-    def build(cls, claims: Sequence[SourcedClaim], path: Path | str | None = None) -> "Store":
-        """Index ``claims`` into a new database at ``path`` (default: in memory)."""
-        if path is not None:
-            Path(path).unlink(missing_ok=True)
+    def build(cls, claims: Iterable[SourcedClaim], path: Path | str | None = None) -> "Store":
+        """Index ``claims`` into a new SQLite file at ``path`` (default: a temporary file).
+
+        A file rather than ``:memory:`` keeps a large store in the operating system's page
+        cache instead of the process's memory. The store is derived data, rebuilt from the
+        knowledge files whenever they change, so it is written without a journal.
+        If ``claims`` raises (a knowledge error found after the last claim), the half-built
+        file is removed and the error propagates.
+        """
+        temporary = path is None
+        if path is None:
+            handle, name = tempfile.mkstemp(prefix="groundbot-store-", suffix=".db")
+            os.close(handle)
+            path = name
+        path = Path(path)
+        path.unlink(missing_ok=True)
         # Built in one thread (a reload runs off the event loop), read in another; the
         # store is read-only once built, so sharing the connection is safe.
-        db = sqlite_utils.Database(sqlite3.connect(str(path or ":memory:"), check_same_thread=False))
-        store = cls(db)
+        db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
+        store = cls(db, path, temporary)
+        try:
+            store._fill(claims)
+        except BaseException:
+            store.close(remove=True)
+            raise
+        return store
+
+    def _fill(self, claims: Iterable[SourcedClaim]) -> None:
+        db = self.db
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db["claims"].create(
+            {
+                "id": str, "source_id": str, "statement": str, "attributed_to": str, "via": str,
+                "quote": str, "questions": str, "keywords": str, "tags": str, "file": str, "line": int,
+                "match_texts": str, "vocabulary": str, "numbers_matter": int, "answers": str,
+            },
+            pk="id",
+        )
+        # Contentless: the index keeps only what BM25 needs; the claims table has the text.
+        db.execute(
+            "CREATE VIRTUAL TABLE claims_fts USING fts5("
+            f"statement, questions, extra, content='', tokenize=\"{TOKENIZE}\")"
+        )
         df: Counter[str] = Counter()
         capitalised: set[str] = set()
         lowercase: set[str] = set()
         sources: dict[str, Source] = {}
+        indexed: list[tuple[str, str, str]] = []
 
-        def rows() -> Iterable[dict]:
+        def rows() -> Iterator[dict]:
             for claim in claims:
                 sources.setdefault(claim.source.id, claim.source)
                 formal = _formal_text(claim)
-                extra = " ".join([*claim.keywords, *claim.tags])
                 statement_terms = terms(formal)
-                question_terms = [t for q in claim.questions for t in terms(q)]
-                extra_terms = terms(extra)
+                question_terms = [terms(q) for q in claim.questions]
+                keyword_terms = [t for k in claim.keywords for t in terms(k)]
+                tag_terms = [t for tag in claim.tags for t in terms(tag)]
                 # Tags say what a claim is about, not what it says: they help retrieval but
                 # never count as the claim covering a name or number in the question.
-                vocabulary = set(statement_terms) | set(question_terms) | set(terms(" ".join(claim.keywords)))
-                df.update(vocabulary | set(extra_terms))
+                vocabulary = set(statement_terms).union(*question_terms, keyword_terms)
+                df.update(vocabulary.union(tag_terms))
                 capitalised.update(proper_nouns(formal))
                 lowercase.update(lowercase_words(formal))
-                texts = [match_text(q) for q in [claim.statement, *claim.questions]]
+                indexed.append((
+                    " ".join(statement_terms),
+                    " ".join(t for ts in question_terms for t in ts),
+                    " ".join(keyword_terms + tag_terms),
+                ))
                 yield {
                     "id": claim.id,
                     "source_id": claim.source.id,
@@ -93,36 +138,42 @@ class Store:
                     "tags": claim.tags,
                     "file": claim.file,
                     "line": claim.line,
-                    "index_statement": " ".join(statement_terms),
-                    "index_questions": " ".join(question_terms),
-                    "index_extra": " ".join(extra_terms),
-                    "match_texts": json.dumps(texts, ensure_ascii=False),
+                    "match_texts": json.dumps([match_text(q) for q in [claim.statement, *claim.questions]]),
                     "vocabulary": " ".join(sorted(vocabulary)),
                     "numbers_matter": any(is_number(t) for t in terms(claim.statement)),
                     "answers": " ".join(sorted(answer_kinds(formal, claim.questions))),
                 }
 
+        def batches() -> Iterator[list[dict]]:
+            batch: list[dict] = []
+            for row in rows():
+                batch.append(row)
+                if len(batch) == 2000:
+                    yield batch
+                    batch = []
+            yield batch
+
         with db.conn:
-            db["claims"].insert_all(rows(), pk="id", batch_size=2000)
-            db["sources"].insert_all(
-                (s.model_dump(mode="json") for s in sources.values()), pk="id", replace=True
-            )
-        if not db["claims"].exists():
-            db["claims"].create({"id": str}, pk="id")
-        db["claims"].enable_fts(
-            ["index_statement", "index_questions", "index_extra"], tokenize=TOKENIZE, create_triggers=False
-        )
-        db["claims"].populate_fts(["index_statement", "index_questions", "index_extra"])
+            first = 1
+            for batch in batches():
+                # Rows get rowids 1, 2, 3… in insertion order; the index uses the same.
+                db["claims"].insert_all(batch, batch_size=len(batch) or 1)
+                db.conn.executemany(
+                    "INSERT INTO claims_fts(rowid, statement, questions, extra) VALUES (?, ?, ?, ?)",
+                    [(first + i, *columns) for i, columns in enumerate(indexed)],
+                )
+                first += len(batch)
+                indexed.clear()
+            db["sources"].insert_all((s.model_dump(mode="json") for s in sources.values()), pk="id")
         db.execute("INSERT INTO claims_fts(claims_fts) VALUES ('optimize')")
         # A capitalised word is a name only if the store never writes it in lower case:
         # "Russia" is, "Defense" (in "Defense 24") is not when "defense" occurs elsewhere.
         lower_stems = {t for w in lowercase for t in terms(w)}
-        store.df = dict(df)
-        store.proper = frozenset(t for t in capitalised if t in df and t not in lower_stems)
-        store.common = frozenset(lower_stems)
-        store.sources = sources
-        store.size = len(claims)
-        return store
+        self.df = dict(df)
+        self.proper = frozenset(t for t in capitalised if t in df and t not in lower_stems)
+        self.common = frozenset(lower_stems)
+        self.sources = sources
+        self.size = db.execute("SELECT count(*) FROM claims").fetchone()[0]
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a term over claims (unknown terms get the highest)."""
@@ -187,8 +238,11 @@ class Store:
             counts[source_id] = n
         return dict(counts)
 
-    def close(self) -> None:
+    def close(self, remove: bool | None = None) -> None:
+        """Close the database; a temporary store's file is removed with it."""
         self.db.close()
+        if self.temporary if remove is None else remove:
+            self.path.unlink(missing_ok=True)
 
     def _claim(self, row: dict) -> SourcedClaim:
         fields = {k: row[k] for k in Claim.model_fields}
