@@ -73,7 +73,7 @@ def test_a_webhook_bot_serves_health_on_its_own_port_beside_the_webhook(start_bo
     assert bot.stop() == 0
 
 
-def test_groundbot_health_fails_when_nothing_listens(tmp_path):
+def test_groundbot_health_fails_when_nothing_listens():
     checked = health_cli(free_port())
     assert checked.returncode == 1
     assert "groundbot: no health endpoint at http://127.0.0.1:" in checked.stderr
