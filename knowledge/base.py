@@ -8,7 +8,7 @@ from pathlib import Path
 from knowledge.loader import BUNDLED, read_claims
 from knowledge.matcher import Answer, Candidate, Matcher, Thresholds
 from knowledge.schema import Source, SourcedClaim
-from knowledge.store import Store
+from knowledge.store import Store, index_claim
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class KnowledgeBase:
         Raises knowledge.KnowledgeError listing every problem as file:line:col.
         """
         root = Path(path) if path is not None else BUNDLED
-        return cls(Store.build(read_claims(root), database), root, thresholds)
+        return cls(Store.build(read_claims(root, index_claim), database), root, thresholds)
 
     def answer(self, question: str) -> Answer:
         """Answer ``question`` from the store: answered, ambiguous or refused."""

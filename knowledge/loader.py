@@ -7,11 +7,15 @@ last one) and so that pydantic's error locations can be mapped back to line and 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -67,6 +71,7 @@ def _pos(mark: yaml.Mark) -> tuple[int, int]:
 
 
 _constructor = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
 
 
 def _to_python(node: yaml.Node, loc: Loc, pos: _Positions, problems: list[tuple[tuple[int, int], str]]) -> Any:
@@ -89,6 +94,8 @@ def _to_python(node: yaml.Node, loc: Loc, pos: _Positions, problems: list[tuple[
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, loc + (i,), pos, problems) for i, item in enumerate(node.value)]
+    if node.tag == _STR:  # nearly every scalar; the constructor is slow for plain strings
+        return node.value
     try:
         return _constructor.construct_object(node)
     except (ValueError, yaml.YAMLError):
@@ -177,45 +184,94 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def read_claims(path: Path | str | None = None) -> Iterator[SourcedClaim]:
+T = TypeVar("T")
+
+# Below this much YAML, starting worker processes costs more than it saves.
+PARALLEL_BYTES = 4_000_000
+
+
+@dataclass
+class _FileResult(Generic[T]):
+    name: str
+    problems: list[Problem]
+    source: Source | None = None
+    source_at: tuple[int, int] = (1, 1)
+    claims: list[tuple[str, tuple[int, int], T]] = field(default_factory=list)
+
+
+def _read_file(file: Path, prepare: Callable[[SourcedClaim], T] | None) -> _FileResult[T]:
+    """Parse one file and prepare its claims; runs in a worker process for large stores."""
+    name = _display(file)
+    try:
+        model, positions = parse_file(file, name)
+    except KnowledgeError as err:
+        return _FileResult(name, err.problems)
+    result: _FileResult[T] = _FileResult(name, [], model.source, positions[("source", "id")])
+    for i, claim in enumerate(model.claims):
+        line, col = positions[("claims", i, "id")]
+        sourced = _sourced(claim, model.source, name, line)
+        result.claims.append((claim.id, (line, col), prepare(sourced) if prepare else sourced))
+    return result
+
+
+def read_claims(
+    path: Path | str | None = None,
+    prepare: Callable[[SourcedClaim], T] | None = None,
+) -> Iterator[SourcedClaim | T]:
     """Yield every claim of the knowledge files at ``path`` (default: the bundled knowledge).
 
-    Claims come file by file, so a large store is never held in memory twice. Ids are
-    checked across files too. After the last claim, raises KnowledgeError with every
-    problem in every file, so that a moderator sees them all at once: a consumer must
-    read to the end before trusting what it built.
+    Claims come file by file, so a large store is never held in memory twice; with
+    ``prepare`` (a picklable function), each claim is passed through it, and for more
+    than a few megabytes of YAML in several files the files are read and prepared in
+    worker processes, one per core, while the caller consumes the results in order.
+    Ids are checked across files too. After the last claim, raises KnowledgeError with
+    every problem in every file, so that a moderator sees them all at once: a consumer
+    must read to the end before trusting what it built.
     """
     root = Path(path) if path is not None else BUNDLED
     files = knowledge_files(root)
     if not files:
         raise KnowledgeError([Problem(str(root), 1, 1, "no .yaml knowledge files found")])
+    workers = min(os.cpu_count() or 1, len(files))
+    parallel = prepare is not None and workers > 1 and sum(f.stat().st_size for f in files) > PARALLEL_BYTES
+    with ExitStack() as stack:
+        if parallel:
+            # fork is cheap but unsafe beside other threads (a reload in the running bot),
+            # where spawn starts clean interpreters instead.
+            method = "fork" if threading.active_count() == 1 else "spawn"
+            pool = stack.enter_context(
+                ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+            )
+            results: Iterator[_FileResult] = pool.map(_read_file, files, [prepare] * len(files))
+        else:
+            results = (_read_file(file, prepare) for file in files)
+        yield from _checked(results)
+
+
+def _checked(results: Iterator[_FileResult[T]]) -> Iterator[T]:
     problems: list[Problem] = []
     source_at: dict[str, str] = {}
     claim_at: dict[str, str] = {}
-    for file in files:
-        name = _display(file)
-        try:
-            model, positions = parse_file(file, name)
-        except KnowledgeError as err:
-            problems.extend(err.problems)
+    for result in results:
+        problems.extend(result.problems)
+        if result.source is None:
             continue
-        line, col = positions[("source", "id")]
-        if model.source.id in source_at:
-            problems.append(
-                Problem(name, line, col, f"duplicate source id '{model.source.id}' (also at {source_at[model.source.id]})")
-            )
+        name, (line, col) = result.name, result.source_at
+        if result.source.id in source_at:
+            problems.append(Problem(
+                name, line, col, f"duplicate source id '{result.source.id}' (also at {source_at[result.source.id]})"
+            ))
         else:
-            source_at[model.source.id] = f"{name}:{line}:{col}"
-        for i, claim in enumerate(model.claims):
-            line, col = positions[("claims", i, "id")]
-            if claim.id in claim_at:
+            source_at[result.source.id] = f"{name}:{line}:{col}"
+        for claim_id, (line, col), item in result.claims:
+            if claim_id in claim_at:
                 problems.append(
-                    Problem(name, line, col, f"duplicate claim id '{claim.id}' (also at {claim_at[claim.id]})")
+                    Problem(name, line, col, f"duplicate claim id '{claim_id}' (also at {claim_at[claim_id]})")
                 )
                 continue
-            claim_at[claim.id] = f"{name}:{line}:{col}"
+            claim_at[claim_id] = f"{name}:{line}:{col}"
             if not problems:  # once anything is wrong the claims will be thrown away
-                yield _sourced(claim, model.source, name, line)
+                yield item
     if problems:
         raise KnowledgeError(problems)
 

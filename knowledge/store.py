@@ -15,6 +15,7 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import sqlite_utils
@@ -43,6 +44,55 @@ def _formal_text(claim: Claim) -> str:
     return " . ".join(filter(None, [claim.statement, claim.quote, claim.attributed_to, claim.via]))
 
 
+@dataclass
+class Indexed:
+    """One claim made ready for the store: its row, its FTS5 columns, and what it adds to
+    the store-wide vocabulary. Picklable, so that worker processes can make them."""
+
+    row: dict[str, Any]
+    source: Source
+    columns: tuple[str, str, str]
+    terms: set[str]
+    capitalised: set[str]
+    lowercase: set[str]
+
+
+def index_claim(claim: SourcedClaim) -> Indexed:
+    """Everything the store derives from one claim's text."""
+    formal = _formal_text(claim)
+    statement_terms = terms(formal)
+    question_terms = [terms(q) for q in claim.questions]
+    keyword_terms = [t for k in claim.keywords for t in terms(k)]
+    tag_terms = [t for tag in claim.tags for t in terms(tag)]
+    # Tags say what a claim is about, not what it says: they help retrieval but never
+    # count as the claim covering a name or number in the question.
+    vocabulary = set(statement_terms).union(*question_terms, keyword_terms)
+    row = {
+        "id": claim.id,
+        "source_id": claim.source.id,
+        "statement": claim.statement,
+        "attributed_to": claim.attributed_to,
+        "via": claim.via,
+        "quote": claim.quote,
+        "questions": json.dumps(claim.questions, ensure_ascii=False),
+        "keywords": json.dumps(claim.keywords, ensure_ascii=False),
+        "tags": json.dumps(claim.tags, ensure_ascii=False),
+        "file": claim.file,
+        "line": claim.line,
+        "match_texts": json.dumps([match_text(q) for q in [claim.statement, *claim.questions]]),
+        "vocabulary": " ".join(sorted(vocabulary)),
+        "numbers_matter": any(is_number(t) for t in terms(claim.statement)),
+        "answers": " ".join(sorted(answer_kinds(formal, claim.questions))),
+    }
+    columns = (
+        " ".join(statement_terms),
+        " ".join(t for ts in question_terms for t in ts),
+        " ".join(keyword_terms + tag_terms),
+    )
+    return Indexed(row, claim.source, columns, vocabulary.union(tag_terms), proper_nouns(formal),
+                   lowercase_words(formal))
+
+
 class Store:
     """A built, read-only claims store. Make one with ``Store.build(claims)``."""
 
@@ -57,8 +107,10 @@ class Store:
         self.size = 0
 
     @classmethod
-    def build(cls, claims: Iterable[SourcedClaim], path: Path | str | None = None) -> "Store":
+    def build(cls, claims: Iterable[SourcedClaim | Indexed], path: Path | str | None = None) -> "Store":
         """Index ``claims`` into a new SQLite file at ``path`` (default: a temporary file).
+
+        ``claims`` may come already indexed (``index_claim``), e.g. from worker processes.
 
         A file rather than ``:memory:`` keeps a large store in the operating system's page
         cache instead of the process's memory. The store is derived data, rebuilt from the
@@ -84,7 +136,7 @@ class Store:
             raise
         return store
 
-    def _fill(self, claims: Iterable[SourcedClaim]) -> None:
+    def _fill(self, claims: Iterable[SourcedClaim | Indexed]) -> None:
         db = self.db
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
@@ -105,65 +157,31 @@ class Store:
         capitalised: set[str] = set()
         lowercase: set[str] = set()
         sources: dict[str, Source] = {}
-        indexed: list[tuple[str, str, str]] = []
 
-        def rows() -> Iterator[dict]:
-            for claim in claims:
-                sources.setdefault(claim.source.id, claim.source)
-                formal = _formal_text(claim)
-                statement_terms = terms(formal)
-                question_terms = [terms(q) for q in claim.questions]
-                keyword_terms = [t for k in claim.keywords for t in terms(k)]
-                tag_terms = [t for tag in claim.tags for t in terms(tag)]
-                # Tags say what a claim is about, not what it says: they help retrieval but
-                # never count as the claim covering a name or number in the question.
-                vocabulary = set(statement_terms).union(*question_terms, keyword_terms)
-                df.update(vocabulary.union(tag_terms))
-                capitalised.update(proper_nouns(formal))
-                lowercase.update(lowercase_words(formal))
-                indexed.append((
-                    " ".join(statement_terms),
-                    " ".join(t for ts in question_terms for t in ts),
-                    " ".join(keyword_terms + tag_terms),
-                ))
-                yield {
-                    "id": claim.id,
-                    "source_id": claim.source.id,
-                    "statement": claim.statement,
-                    "attributed_to": claim.attributed_to,
-                    "via": claim.via,
-                    "quote": claim.quote,
-                    "questions": claim.questions,
-                    "keywords": claim.keywords,
-                    "tags": claim.tags,
-                    "file": claim.file,
-                    "line": claim.line,
-                    "match_texts": json.dumps([match_text(q) for q in [claim.statement, *claim.questions]]),
-                    "vocabulary": " ".join(sorted(vocabulary)),
-                    "numbers_matter": any(is_number(t) for t in terms(claim.statement)),
-                    "answers": " ".join(sorted(answer_kinds(formal, claim.questions))),
-                }
-
-        def batches() -> Iterator[list[dict]]:
-            batch: list[dict] = []
-            for row in rows():
-                batch.append(row)
-                if len(batch) == 2000:
-                    yield batch
-                    batch = []
-            yield batch
+        def insert(batch: list[Indexed], first: int) -> None:
+            # Rows get rowids 1, 2, 3… in insertion order; the index uses the same.
+            db["claims"].insert_all((item.row for item in batch), batch_size=len(batch))
+            db.conn.executemany(
+                "INSERT INTO claims_fts(rowid, statement, questions, extra) VALUES (?, ?, ?, ?)",
+                [(first + i, *item.columns) for i, item in enumerate(batch)],
+            )
 
         with db.conn:
-            first = 1
-            for batch in batches():
-                # Rows get rowids 1, 2, 3… in insertion order; the index uses the same.
-                db["claims"].insert_all(batch, batch_size=len(batch) or 1)
-                db.conn.executemany(
-                    "INSERT INTO claims_fts(rowid, statement, questions, extra) VALUES (?, ?, ?, ?)",
-                    [(first + i, *columns) for i, columns in enumerate(indexed)],
-                )
-                first += len(batch)
-                indexed.clear()
+            batch: list[Indexed] = []
+            done = 0
+            for claim in claims:
+                item = claim if isinstance(claim, Indexed) else index_claim(claim)
+                sources.setdefault(item.source.id, item.source)
+                df.update(item.terms)
+                capitalised |= item.capitalised
+                lowercase |= item.lowercase
+                batch.append(item)
+                if len(batch) == 2000:
+                    insert(batch, done + 1)
+                    done += len(batch)
+                    batch = []
+            if batch:
+                insert(batch, done + 1)
             db["sources"].insert_all((s.model_dump(mode="json") for s in sources.values()), pk="id")
         db.execute("INSERT INTO claims_fts(claims_fts) VALUES ('optimize')")
         # A capitalised word is a name only if the store never writes it in lower case:

@@ -20,6 +20,7 @@ _HANDLE = re.compile(r"(?<!\w)@\w+")
 # A number keeps its decimal point; thousands separators go ("40,000" == "40000").
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:st|nd|rd|th)?|[^\W_]+", re.UNICODE)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_DIGIT = re.compile(r"\d")
 
 # Number words become digits so that "third" meets "3rd" and "twice" meets "2"; "one" and
 # "first" are left alone, being more often a pronoun or an adverb than a count.
@@ -63,13 +64,18 @@ def normalize(text: str) -> str:
 @lru_cache(maxsize=8192)  # indexing reads each text several ways in a row
 def words(text: str) -> tuple[str, ...]:
     """The normalised words of ``text``; links and @handles are addresses, not words."""
-    text = _HANDLE.sub(" ", _URL.sub(" ", normalize(text)))
-    out = []
-    for token in _TOKEN.findall(text):
-        if token[0].isdigit():
-            token = token.replace(",", "") if _THOUSANDS.match(token) else token.replace(",", ".")
-        out.append(_NUMBER_WORDS.get(token, token))
-    return tuple(out)
+    text = normalize(text)
+    if "@" in text:
+        text = _HANDLE.sub(" ", text)
+    if "http" in text or "www." in text or "pic.twitter" in text:
+        text = _URL.sub(" ", text)
+    tokens = _TOKEN.findall(text)
+    if _DIGIT.search(text):
+        tokens = [
+            (t.replace(",", "") if _THOUSANDS.match(t) else t.replace(",", ".")) if t[0].isdigit() else t
+            for t in tokens
+        ]
+    return tuple([_NUMBER_WORDS.get(t, t) for t in tokens])
 
 
 @lru_cache(maxsize=200_000)
@@ -112,8 +118,8 @@ def lowercase_words(text: str) -> set[str]:
 # What a question asks for, and whether a text can supply it. A claim that gives no time
 # cannot answer "when…?", however many words it shares with the question.
 _ASKS = {
-    "time": re.compile(r"\b(when|since when|how long|(what|which) (year|date|day|days|month|time))\b"),
-    "count": re.compile(r"\bhow (many|much)\b"),
+    "time": re.compile(r"\b(when|how\s+long|(what|which)\s+(year|date|day|days|month|time))\b"),
+    "count": re.compile(r"\bhow\s+(many|much)\b"),
 }
 _MONTHS_AND_DAYS = (
     "january february march april may june july august september october november december "
@@ -136,7 +142,7 @@ _GIVES = {
 
 def asks_for(question: str) -> str | None:
     """"time" for a when-question, "count" for how-many/how-much, else None."""
-    text = " ".join(words(question))
+    text = normalize(question)
     return next((kind for kind, pattern in _ASKS.items() if pattern.search(text)), None)
 
 
