@@ -24,7 +24,7 @@ Status = Literal["answered", "ambiguous", "refused"]
 
 
 MAX_QUERY_TERMS = 16
-SCORED = 10
+SCORED = 8
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Thresholds:
     ambiguous: float = 45.0
     # A "Did you mean…" must at least be about what was asked: half its weight covered.
     ambiguous_coverage: float = 0.5
-    retrieve: int = 30
+    retrieve: int = 20
     score: int = SCORED
     max_query_terms: int = MAX_QUERY_TERMS
 
@@ -115,6 +115,7 @@ UNKNOWN_WEIGHT = 0.6
 W_COVERAGE, W_SIMILARITY, W_OVERLAP, W_BM25 = 25.0, 50.0, 8.0, 17.0
 COMMON_FLOOR = 50
 COMMON_SHARE = 0.05
+COMMON_CAP = 1000
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w-]+)")
 
 
@@ -129,6 +130,8 @@ class Matcher:
             if not is_number(term):
                 by_length.setdefault(len(term), []).append(term)
         self._by_length = by_length
+        self._idf = {term: store.idf(term) for term in store.df}
+        self._unknown_idf = store.idf("")
         # Per-instance caches, so a reloaded store's matcher frees its predecessor's.
         self.repair = lru_cache(maxsize=50_000)(self._repair)
         self._phrasing_terms = lru_cache(maxsize=20_000)(self._terms_of)
@@ -231,14 +234,14 @@ class Matcher:
         FTS5 scores every row that matches any term, so a term in a tenth of a large store
         costs milliseconds and adds nothing the rarer terms and the scoring do not.
         """
-        common = max(COMMON_FLOOR, COMMON_SHARE * self.store.size)
+        common = max(COMMON_FLOOR, min(COMMON_SHARE * self.store.size, COMMON_CAP))
         rare = [q for q in known if self.store.df[q] <= common]
         return (rare or known[:2])[: self.thresholds.max_query_terms]
 
     def _weight(self, term: str) -> float:
         # A word the store has never seen counts against coverage, but at 60% of the rarest
         # known word's weight, so that one stray word does not sink a clear match.
-        return self.store.idf(term) if term in self.store.df else self.store.idf("") * UNKNOWN_WEIGHT
+        return self._idf.get(term) or self._unknown_idf * UNKNOWN_WEIGHT
 
     def _swapped(self, row: Row, query_terms: list[str]) -> tuple[str, str] | None:
         """The one word a question changed in a copy of one of the claim's phrasings.
@@ -284,7 +287,8 @@ class Matcher:
 
     def _terms_of(self, phrasing: str) -> tuple[frozenset[str], float]:
         terms = frozenset(w for w in phrasing.split() if w not in STOPWORDS)
-        return terms, sum(self.store.idf(w) for w in terms)
+        idf = self._idf
+        return terms, sum(idf.get(w, self._unknown_idf) for w in terms)
 
     def _finish(
         self, question: str, scored: list[_Scored], status: Status, reason: str, keep: int
