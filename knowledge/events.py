@@ -172,10 +172,11 @@ class EventLog:
             "chat": self.pseudonym(chat_id),
             "latency_ms": float(latency_ms),
         }
-        with self._lock:
-            table = self.db["questions"]
-            table.insert(row)
-            event_id = table.last_pk
+        # A prepared INSERT: Table.insert re-reads the table's schema on every call, which
+        # cost as much as the rest of logging together (~0.15 ms a question).
+        sql = f"INSERT INTO questions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+        with self._lock, self.db.conn:
+            event_id = self.db.conn.execute(sql, list(row.values())).lastrowid
         if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
             self.prune()
         return int(event_id)
