@@ -253,3 +253,41 @@ def _distinct(pairs: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
         if claim not in out:
             out[claim] = score
     return list(out.items())
+
+
+# --------------------------------------------------------------------------- process-tree memory
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except OSError:
+            pass
+    return out
+
+
+def tree_memory(pid: int) -> tuple[float, float, int]:
+    """(RSS sum MB, PSS sum MB, processes) of ``pid`` and all its descendants, now.
+
+    PSS splits pages shared between processes (a forked worker and its parent) among them,
+    so the PSS sum is what the tree really occupies; the RSS sum counts shared pages twice.
+    """
+    rss = pss = 0
+    procs = _descendants(pid)
+    for p in procs:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            pass
+    return rss / 1024, pss / 1024, len(procs)

@@ -3,12 +3,12 @@
     .venv/bin/python benchmarks/diagnose.py --claims 100000 [--questions 500] [--core 0]
 
 Not a benchmark (no baselines, nothing written to RESULTS.md): a breakdown for whoever tunes
-the matcher, printed as Markdown. In one process pinned to one core:
+the matcher, printed as Markdown. In one process (the load with every core available, then
+pinned to one core for the answers):
 
-- load, split into what ``KnowledgeBase.load`` does: ``load_claims`` (YAML + validation),
-  ``Store.build`` (terms, SQLite inserts, FTS5 index), the ``KnowledgeBase``/``Matcher``
-  set-up; wall time and ``ru_maxrss`` after each, and the SQLite database's own size
-  (page_count x page_size);
+- load: ``KnowledgeBase.load(dir)``, wall and CPU time, ``ru_maxrss`` and current RSS,
+  optionally the Python heap (tracemalloc), and the SQLite database's own size
+  (page_count x page_size) and where it lives;
 - answer, split by timing the store's and matcher's methods in place (wrapped on the
   instances, the code under test is not changed): FTS5 search, row fetch, claim fetch,
   typo repair, and the rest (scoring and deciding, in Python); plus how many index rows the
@@ -34,39 +34,67 @@ def maxrss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def traced() -> str:
+    import tracemalloc
+
+    if not tracemalloc.is_tracing():
+        return ""
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.reset_peak()
+    return f"{current / 2**20:.0f} / {peak / 2**20:.0f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--claims", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--questions", type=int, default=500)
     ap.add_argument("--core", type=int, default=0)
+    ap.add_argument("--tracemalloc", action="store_true",
+                    help="also trace Python allocations during load (slower, forked workers trace too; "
+                         "SQLite's own memory is not traced)")
     args = ap.parse_args()
 
     directory = synthetic.ensure(args.claims, args.seed)
-    os.sched_setaffinity(0, {args.core})
     from knowledge import KnowledgeBase
-    from knowledge.loader import load_claims
-    from knowledge.store import Store
 
-    phases = [("imports", 0.0, maxrss())]
-    t = time.perf_counter()
-    claims = load_claims(synthetic.knowledge_dir(directory))
-    phases.append(("load_claims (YAML + pydantic)", time.perf_counter() - t, maxrss()))
-    t = time.perf_counter()
-    store = Store.build(claims)
-    phases.append(("Store.build (terms, inserts, FTS5)", time.perf_counter() - t, maxrss()))
-    del claims
-    t = time.perf_counter()
-    kb = KnowledgeBase(store, synthetic.knowledge_dir(directory))
-    phases.append(("KnowledgeBase / Matcher set-up", time.perf_counter() - t, maxrss()))
+    import gc
+
+    if args.tracemalloc:
+        import tracemalloc
+
+        tracemalloc.start()
+    phases = [("imports", 0.0, 0.0, maxrss(), rss(), traced())]
+    t, c = time.perf_counter(), time.process_time()
+    kb = KnowledgeBase.load(synthetic.knowledge_dir(directory))
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    phases.append(("KnowledgeBase.load(dir), all cores", time.perf_counter() - t,
+                   time.process_time() - c + kids.ru_utime + kids.ru_stime, maxrss(), rss(), traced()))
+    children = kids.ru_maxrss / 1024
+    os.sched_setaffinity(0, {args.core})
+    gc.collect()
+    phases.append(("then gc.collect()", 0.0, 0.0, maxrss(), rss(), traced()))
+    if args.tracemalloc:
+        tracemalloc.stop()
+    store = kb.store
     page_count = store.db.execute("PRAGMA page_count").fetchone()[0]
     page_size = store.db.execute("PRAGMA page_size").fetchone()[0]
     db_mb = page_count * page_size / 2**20
 
     print(f"## Diagnosis at {args.claims:,} claims (seed {args.seed}), pinned to core {args.core}\n")
-    print(table(["load phase", "wall s", "ru_maxrss after, MB"],
-                [[name, f"{s:.2f}", f"{rss:.0f}"] for name, s, rss in phases]))
-    print(f"\nSQLite database in memory: {db_mb:.0f} MB ({page_count:,} pages of {page_size} B)\n")
+    print(table(["phase", "wall s", "CPU s", "ru_maxrss after, MB", "RSS now, MB", "Python heap now / peak, MB"],
+                [[name, f"{s:.2f}", f"{c:.2f}", f"{peak:.0f}", f"{now:.0f}", py]
+                 for name, s, c, peak, now, py in phases]))
+    files = [row[2] or ":memory:" for row in store.db.execute("PRAGMA database_list")]
+    print(f"\nLargest loader worker process (if any) peaked at {children:.0f} MB RSS; CPU above includes workers.")
+    print(f"\nSQLite database: {db_mb:.0f} MB ({page_count:,} pages of {page_size} B) in {', '.join(files)}\n")
+    print("(Where load spends its time, by function: the cProfile tables of `benchmarks/latency.py "
+          "--profile-size N`.)\n")
 
     # Time the parts of answer by wrapping methods on the instances.
     spent: dict[str, float] = defaultdict(float)
