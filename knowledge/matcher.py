@@ -213,7 +213,7 @@ class Matcher:
         top = scored[0]
         margin = top.score - (scored[1].score if len(scored) > 1 else 0.0)
         asked = asks_for(question)
-        swapped = self._swapped(top.row, query_terms)
+        swapped = self._swapped(top.row, text, query_terms)
         if top.missing:
             status, reason = "refused", f"the best claim does not mention {', '.join(top.missing)}"
         elif swapped:
@@ -246,24 +246,30 @@ class Matcher:
         # known word's weight, so that one stray word does not sink a clear match.
         return self._idf.get(term) or self._unknown_idf * UNKNOWN_WEIGHT
 
-    def _swapped(self, row: Row, query_terms: list[str]) -> tuple[str, str] | None:
+    def _swapped(self, row: Row, text: str, query_terms: list[str]) -> tuple[str, str] | None:
         """The one word a question changed in a copy of one of the claim's phrasings.
 
         "Will petrol prices go down?" is "Will electricity prices go down?" with its
-        subject swapped: a near miss, not a paraphrase. Only a swap of a key word (one the
-        statement and the phrasings share) for a word the claim never uses counts, so the
-        varying parts of phrasings ("say hotel in finnish") do not.
+        subject swapped: a near miss, not a paraphrase. It counts only when the swapped
+        word is a key word of the claim (one the statement and the phrasings share, so the
+        varying parts of phrasings, "say hotel in finnish", do not), the new word is one
+        the claim never uses, and both qualify the same next word, as the first word of an
+        English compound names the kind of thing ("petrol prices", "oil storage"). A head
+        word swapped after the same qualifier ("decisive edge" for "decisive advantage")
+        is more often a synonym, and is left to the scoring.
         """
         if len(row.texts) < 2 or all(q in row.vocabulary for q in query_terms):
             return None
         statement, phrasings = row.texts[0], row.texts[1:]
         sequences = [[w for w in p.split() if w not in STOPWORDS] for p in phrasings]
         key_words = self._phrasing_terms(statement)[0] & set().union(*sequences)
-        for sequence in sequences:
+        for phrasing, sequence in zip(phrasings, sequences):
             ops = Levenshtein.editops(query_terms, sequence)
             if len(ops) == 1 and ops[0].tag == "replace":
                 ours, theirs = query_terms[ops[0].src_pos], sequence[ops[0].dest_pos]
-                if ours not in row.vocabulary and theirs in key_words:
+                qualified = _next_word(text, ours)
+                if ours not in row.vocabulary and theirs in key_words and \
+                        qualified is not None and qualified == _next_word(phrasing, theirs):
                     return ours, theirs
         return None
 
@@ -302,3 +308,12 @@ class Matcher:
         score = candidates[0].score if candidates else 0.0
         claim = candidates[0].claim if status == "answered" else None
         return Answer(question, status, score, claim, candidates, reason)
+
+
+def _next_word(text: str, word: str) -> str | None:
+    """The content word right after ``word`` in a match text, if no stopword comes between."""
+    tokens = text.split()
+    if word not in tokens:
+        return None
+    following = tokens[tokens.index(word) + 1: tokens.index(word) + 2]
+    return following[0] if following and following[0] not in STOPWORDS else None

@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from knowledge.schema import Claim, Source, SourcedClaim
-from knowledge.text import answer_kinds, is_number, lowercase_words, match_text, proper_nouns, terms
+from knowledge.text import analyse, answer_kinds, is_number, lowercase_words, proper_nouns, terms
 
 # Hits in a claim's own statement, quote and attribution weigh more than in its phrasings,
 # and both more than in keywords and tags.
@@ -69,7 +69,9 @@ def index_claim(claim: SourcedClaim) -> Indexed:
     """Everything the store derives from one claim's text."""
     formal = _formal_text(claim)
     statement_terms = terms(formal)
-    question_terms = [terms(q) for q in claim.questions]
+    statement_only, statement_text = analyse(claim.statement)
+    analysed = [analyse(q) for q in claim.questions]
+    question_terms = [content for content, _ in analysed]
     keyword_terms = [t for k in claim.keywords for t in terms(k)]
     tag_terms = [t for tag in claim.tags for t in terms(tag)]
     # Tags say what a claim is about, not what it says: they help retrieval but never
@@ -87,9 +89,9 @@ def index_claim(claim: SourcedClaim) -> Indexed:
         "tags": json.dumps(claim.tags, ensure_ascii=False),
         "file": claim.file,
         "line": claim.line,
-        "match_texts": json.dumps([match_text(q) for q in [claim.statement, *claim.questions]]),
+        "match_texts": json.dumps([statement_text, *(text for _, text in analysed)]),
         "vocabulary": " ".join(sorted(vocabulary)),
-        "numbers_matter": any(is_number(t) for t in terms(claim.statement)),
+        "numbers_matter": any(is_number(t) for t in statement_only),
         "answers": " ".join(sorted(answer_kinds(formal, claim.questions))),
     }
     columns = (

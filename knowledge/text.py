@@ -99,9 +99,24 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
-def match_text(text: str, stem_word: Callable[[str], str] = stem) -> str:
-    """``text`` as the fuzzy scorer compares it: stopwords kept, content words stemmed."""
-    return " ".join(w if w in STOPWORDS else stem_word(stem(w)) for w in words(text))
+def match_text(text: str, repair: Callable[[str], str] | None = None) -> str:
+    """``text`` as the fuzzy scorer compares it: stopwords kept, content words stemmed
+    (and, for a question, passed through the matcher's typo ``repair``)."""
+    return analyse(text, repair)[1]
+
+
+def analyse(text: str, repair: Callable[[str], str] | None = None) -> tuple[list[str], str]:
+    """``terms(text)`` and ``match_text(text)`` in one pass over the words."""
+    content: list[str] = []
+    parts: list[str] = []
+    for w in words(text):
+        if w in STOPWORDS:
+            parts.append(w)
+        else:
+            term = repair(stem(w)) if repair else stem(w)
+            content.append(term)
+            parts.append(term)
+    return content, " ".join(parts)
 
 
 def is_number(term: str) -> bool:
