@@ -29,6 +29,7 @@ from knowledge.text import analyse, answer_kinds, is_number, lowercase_words, pr
 COLUMN_WEIGHTS = (2.0, 1.0, 0.5)
 TOKENIZE = "unicode61 tokenchars '.'"
 CACHE_KIB = 64 * 1024
+CLAIMS_KEPT = 5000
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,10 @@ class Store:
         self.common: frozenset[str] = frozenset()
         self.sources: dict[str, Source] = {}
         self.size = 0
+        # Claims as objects and as the matcher's rows, for the hits of recent answers: the
+        # store never changes, and building them was a third of an answer's time.
+        self._made: dict[str, SourcedClaim] = {}
+        self._rows: dict[int, Row] = {}
 
     @classmethod
     def build(cls, claims: Iterable[SourcedClaim | Indexed], path: Path | str | None = None) -> "Store":
@@ -224,34 +229,38 @@ class Store:
 
     def rows(self, rowids: Sequence[int]) -> dict[int, Row]:
         """The matcher's view of the claims with these rowids."""
-        if not rowids:
-            return {}
-        marks = ",".join("?" * len(rowids))
-        sql = (
-            "SELECT rowid, id, match_texts, vocabulary, numbers_matter, answers FROM claims "
-            f"WHERE rowid IN ({marks})"
-        )
-        return {
-            rowid: Row(claim_id, texts, frozenset(vocab.split()), bool(numbers),
-                       frozenset(answers.split()))
-            for rowid, claim_id, texts, vocab, numbers, answers in self.db.execute(sql, list(rowids))
-        }
+        if len(self._rows) > CLAIMS_KEPT:
+            self._rows.clear()
+        missing = [r for r in rowids if r not in self._rows]
+        if missing:
+            sql = (
+                "SELECT rowid, id, match_texts, vocabulary, numbers_matter, answers FROM claims "
+                f"WHERE rowid IN ({','.join('?' * len(missing))})"
+            )
+            for rowid, claim_id, texts, vocab, numbers, answers in self.db.execute(sql, missing):
+                self._rows[rowid] = Row(
+                    claim_id, texts, frozenset(vocab.split()), bool(numbers), frozenset(answers.split())
+                )
+        return {r: self._rows[r] for r in rowids if r in self._rows}
 
     def claim(self, claim_id: str) -> SourcedClaim | None:
         """One claim by id, with its source; None when the store has no such claim."""
-        rows = list(self.db["claims"].rows_where("id = ?", [claim_id], limit=1))
-        return self._claim(rows[0]) if rows else None
+        found = self.claims([claim_id])
+        return found[0] if found else None
 
     def claims(self, ids: Iterable[str] | None = None) -> list[SourcedClaim]:
-        """Claims by id in the order given, or every claim when ``ids`` is None."""
+        """Claims by id in the order given (unknown ids left out), or every claim when ``ids`` is None."""
         if ids is None:
             return [self._claim(r) for r in self.db["claims"].rows_where(order_by="rowid")]
         wanted = list(ids)
-        found = {
-            r["id"]: r
-            for r in self.db["claims"].rows_where(f"id IN ({','.join('?' * len(wanted))})", wanted)
-        } if wanted else {}
-        return [self._claim(found[i]) for i in wanted if i in found]
+        if len(self._made) > CLAIMS_KEPT:
+            self._made.clear()
+        missing = [i for i in wanted if i not in self._made]
+        if missing:
+            sql = f"SELECT * FROM claims WHERE id IN ({','.join('?' * len(missing))})"
+            for row in self.db.query(sql, missing):
+                self._made[row["id"]] = self._claim(row)
+        return [self._made[i] for i in wanted if i in self._made]
 
     def claim_id(self, rowid: int) -> str:
         return self.db.execute("SELECT id FROM claims WHERE rowid = ?", [rowid]).fetchone()[0]

@@ -147,3 +147,13 @@ def test_changes_since_lists_added_removed_and_edited_claims(energy_kb: Knowledg
     assert changes.added == ("power-bills",)
     assert changes.removed == ("power-prices",)
     assert changes.edited == ("gas-storage",)
+
+
+def test_answers_stay_right_when_the_stores_caches_overflow(monkeypatch: pytest.MonkeyPatch) -> None:
+    import knowledge.store
+
+    monkeypatch.setattr(knowledge.store, "CLAIMS_KEPT", 2)
+    kb = KnowledgeBase.load()
+    for _ in range(3):
+        assert kb.answer("How many shells does Russia fire per day?").claim.id == "russia-daily-shell-use"
+        assert kb.answer("Did Putin offer to help build satellites?").candidates
