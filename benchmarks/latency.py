@@ -103,6 +103,15 @@ def _time_each(fn, questions: list[str], budget_s: float | None = None, at_least
     return wall, cpu
 
 
+def _db_file(kb) -> dict:
+    """Where the store's SQLite database lives, and its size (a file's pages sit in the page cache, not in RSS)."""
+    try:
+        path = [row[2] for row in kb.store.db.execute("PRAGMA database_list") if row[1] == "main"][0]
+        return {"path": path or ":memory:", "mb": os.path.getsize(path) / 2**20 if path else 0.0}
+    except Exception as err:  # noqa: BLE001 - informational only
+        return {"path": f"? ({err})", "mb": 0.0}
+
+
 class _GcPauses:
     """Python's garbage-collector pauses during the timed answers (gc.callbacks)."""
 
@@ -180,6 +189,8 @@ def worker(size: int, seed: int, n_questions: int, warmup: int, budget: float, c
     bm25 = BM25Baseline(texts, owners)
     for q in warm[:5]:
         bm25.search(q["question"], 30)
+    db_file = _db_file(kb)
+    kb.close()  # the store may live in a temporary file: do not leave it behind
     bm25_ns, bm25_cpu = _time_each(lambda q: bm25.search(q, 30), questions, budget, BASELINE_AT_LEAST)
 
     return {
@@ -193,6 +204,7 @@ def worker(size: int, seed: int, n_questions: int, warmup: int, budget: float, c
         "t_answered": t_answered,
         "load_cpu_children_s": load_cpu_children,
         "children_maxrss_mb": children_maxrss,
+        "db_file": db_file,
         "loadavg": loadavg,
         "load_s": load_s,
         "load_cpu_s": load_cpu,
@@ -256,6 +268,7 @@ def profile(size: int, seed: int, core: int = 0, n_answers: int = 500) -> dict:
     out["answers"] = n_answers
     out["answer_ms_profiled"] = (time.perf_counter() - t) * 1000 / n_answers
     out["answer"] = _summary(prof, OUT / f"profile-answer-{size}.txt")
+    kb.close()
     return out
 
 
@@ -391,10 +404,12 @@ def render(results: list[dict], prof: dict | None, info: dict, command: str, arg
                      f"{tree_l.get('pss_sum_mb', 0):.0f} / {tree_l.get('rss_sum_mb', 0):.0f} "
                      f"({tree_l.get('max_processes', 0)} proc)",
                      f"{r['peak_after_answers_mb']:.0f}",
-                     f"**{peak_memory(r):.0f}**", f"{peak_memory(r) - r['rss_imports_mb']:.0f}"])
+                     f"**{peak_memory(r):.0f}**", f"{peak_memory(r) - r['rss_imports_mb']:.0f}",
+                     f"{r['db_file']['mb']:.0f}" if r.get("db_file", {}).get("mb") else "in memory"])
     out += [table(["claims", "texts", "load s (wall)", "load CPU s", "RSS after imports MB",
                    "ru_maxrss after load MB", "largest worker ru_maxrss MB", "tree peak during load PSS / RSS MB",
-                   "ru_maxrss after answers MB", "peak memory MB", "store's own MB (peak - imports)"], rows), ""]
+                   "ru_maxrss after answers MB", "peak memory MB", "store's own MB (peak - imports)",
+                   "SQLite file MB (page cache, not RSS)"], rows), ""]
 
     big = max(results, key=lambda r: r["size"])
     g = big["groundbot"]
