@@ -24,7 +24,7 @@ Status = Literal["answered", "ambiguous", "refused"]
 
 
 MAX_QUERY_TERMS = 16
-SCORED = 8
+SCORED = 5
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Thresholds:
     ambiguous: float = 45.0
     # A "Did you mean…" must at least be about what was asked: half its weight covered.
     ambiguous_coverage: float = 0.5
-    retrieve: int = 20
+    retrieve: int = 15
     score: int = SCORED
     max_query_terms: int = MAX_QUERY_TERMS
 
