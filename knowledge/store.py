@@ -12,12 +12,12 @@ import math
 import os
 import sqlite3
 import tempfile
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -262,21 +262,12 @@ class Store:
                 self._made[row["id"]] = self._claim(row)
         return [self._made[i] for i in wanted if i in self._made]
 
-    def claim_id(self, rowid: int) -> str:
-        return self.db.execute("SELECT id FROM claims WHERE rowid = ?", [rowid]).fetchone()[0]
-
     def tags(self) -> dict[str, int]:
         """How many claims carry each tag, most used first."""
         counts: Counter[str] = Counter()
         for (tags,) in self.db.execute("SELECT tags FROM claims"):
             counts.update(json.loads(tags))
         return dict(counts.most_common())
-
-    def claims_per_source(self) -> dict[str, int]:
-        counts: dict[str, int] = defaultdict(int)
-        for source_id, n in self.db.execute("SELECT source_id, count(*) FROM claims GROUP BY source_id"):
-            counts[source_id] = n
-        return dict(counts)
 
     def close(self, remove: bool | None = None) -> None:
         """Close the database; a temporary store's file is removed with it."""
