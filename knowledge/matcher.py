@@ -125,11 +125,13 @@ class Matcher:
     def __init__(self, store: Store, thresholds: Thresholds | None = None):
         self.store = store
         self.thresholds = thresholds or Thresholds()
-        by_length: dict[int, list[str]] = {}
+        # Typo candidates by first letter and length: typos rarely touch the first letter,
+        # and real words one letter apart usually do ("host"/"cost", "might"/"fight").
+        spellings: dict[tuple[str, int], list[str]] = {}
         for term in store.df:
             if not is_number(term):
-                by_length.setdefault(len(term), []).append(term)
-        self._by_length = by_length
+                spellings.setdefault((term[0], len(term)), []).append(term)
+        self._spellings = spellings
         self._idf = {term: store.idf(term) for term in store.df}
         self._unknown_idf = store.idf("")
         # Per-instance caches, so a reloaded store's matcher frees its predecessor's.
@@ -151,13 +153,11 @@ class Matcher:
         spread = 0 if len(term) < 7 else limit
         best: tuple[int, int, str] | None = None
         for length in range(len(term) - spread, len(term) + spread + 1):
-            choices = self._by_length.get(length)
+            choices = self._spellings.get((term[0], length))
             if not choices:
                 continue
             found = process.extractOne(term, choices, scorer=OSA.distance, score_cutoff=limit)
-            # Typos rarely touch the first letter; real words one letter apart usually do
-            # ("host"/"cost", "might"/"fight").
-            if found and found[0][0] == term[0]:
+            if found:
                 key = (found[1], -self.store.df[found[0]], found[0])
                 best = key if best is None or key < best else best
         return best[2] if best else term
