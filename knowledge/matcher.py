@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
@@ -25,6 +24,7 @@ Status = Literal["answered", "ambiguous", "refused"]
 
 MAX_QUERY_TERMS = 16
 SCORED = 5
+CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -134,12 +134,30 @@ class Matcher:
         self._spellings = spellings
         self._idf = {term: store.idf(term) for term in store.df}
         self._unknown_idf = store.idf("")
-        # Per-instance caches, so a reloaded store's matcher frees its predecessor's.
-        self.repair = lru_cache(maxsize=50_000)(self._repair)
-        self._phrasing_terms = lru_cache(maxsize=20_000)(self._terms_of)
+        # Plain dicts, not lru_caches of bound methods: those would tie the matcher into a
+        # reference cycle, and a reloaded store's matcher must be freed by reference counting
+        # alone (KnowledgeBase.load freezes long-lived objects out of the cyclic GC).
+        self._repaired: dict[str, str] = {}
+        self._phrasings: dict[str, tuple[frozenset[str], float]] = {}
+
+    def repair(self, term: str) -> str:
+        """The store's own term nearest to an unknown ``term`` (a typo), or ``term`` itself."""
+        found = self._repaired.get(term)
+        if found is None:
+            if len(self._repaired) >= CACHE_SIZE:
+                self._repaired.clear()
+            found = self._repaired[term] = self._repair(term)
+        return found
+
+    def _phrasing_terms(self, phrasing: str) -> tuple[frozenset[str], float]:
+        found = self._phrasings.get(phrasing)
+        if found is None:
+            if len(self._phrasings) >= CACHE_SIZE:
+                self._phrasings.clear()
+            found = self._phrasings[phrasing] = self._terms_of(phrasing)
+        return found
 
     def _repair(self, term: str) -> str:
-        """The store's own term nearest to an unknown ``term`` (a typo), or ``term`` itself."""
         if term in self.store.df or is_number(term) or len(term) < 5:
             return term
         # Snowball leaves some families apart ("failur"/"fail"): a known stem that starts

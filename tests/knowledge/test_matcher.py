@@ -157,3 +157,14 @@ def test_answers_stay_right_when_the_stores_caches_overflow(monkeypatch: pytest.
     for _ in range(3):
         assert kb.answer("How many shells does Russia fire per day?").claim.id == "russia-daily-shell-use"
         assert kb.answer("Did Putin offer to help build satellites?").candidates
+
+
+def test_a_replaced_knowledge_base_is_freed_without_the_cyclic_gc() -> None:
+    import weakref
+
+    kb = KnowledgeBase.load()
+    kb.answer("How many artilery shells does Russia fire per day?")  # fills the caches
+    matcher = weakref.ref(kb.matcher)
+    kb.close()
+    del kb
+    assert matcher() is None
