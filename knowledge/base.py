@@ -6,7 +6,7 @@ import gc
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.loader import BUNDLED, read_claims
+from knowledge.loader import BUNDLED, paused_gc, read_claims
 from knowledge.matcher import Answer, Candidate, Matcher, Thresholds
 from knowledge.schema import Source, SourcedClaim
 from knowledge.store import Store, index_claim
@@ -52,7 +52,8 @@ class KnowledgeBase:
         Raises knowledge.KnowledgeError listing every problem as file:line:col.
         """
         root = Path(path) if path is not None else BUNDLED
-        kb = cls(Store.build(read_claims(root, index_claim), database), root, thresholds)
+        with paused_gc():
+            kb = cls(Store.build(read_claims(root, index_claim), database), root, thresholds)
         # A store lives as long as the process or until the next reload, and the cyclic
         # GC rescanned its objects in every older-generation collection: 44 pauses of 4 ms
         # on average (one of 100 ms) per 2,000 answers at 100k claims. Nothing in it is

@@ -7,12 +7,13 @@ last one) and so that pydantic's error locations can be mapped back to line and 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -199,8 +200,26 @@ class _FileResult(Generic[T]):
     claims: list[tuple[str, tuple[int, int], T]] = field(default_factory=list)
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: loading allocates millions of objects that all
+    stay alive, and collecting in between only rescans them (a third of a load's time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _read_file(file: Path, prepare: Callable[[SourcedClaim], T] | None) -> _FileResult[T]:
     """Parse one file and prepare its claims; runs in a worker process for large stores."""
+    with paused_gc():
+        return _parse_and_prepare(file, prepare)
+
+
+def _parse_and_prepare(file: Path, prepare: Callable[[SourcedClaim], T] | None) -> _FileResult[T]:
     name = _display(file)
     try:
         model, positions = parse_file(file, name)
