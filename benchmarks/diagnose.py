@@ -141,12 +141,22 @@ def main() -> None:
     # The slow tail: the same parts, per question, for the slowest 2% against the median ones,
     # over questions not seen yet (so the typo-repair cache is as cold as in the first pass).
     per: list[tuple[float, dict[str, float]]] = []
+    gc_spent = [0.0, 0.0]  # start, total
+
+    def gc_watch(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_spent[0] = time.perf_counter()
+        else:
+            gc_spent[1] += time.perf_counter() - gc_spent[0]
+
+    gc.callbacks.append(gc_watch)
     for q in questions[args.questions + 100: 2 * args.questions + 100]:
-        before = dict(spent)
+        before, gc_before = dict(spent), gc_spent[1]
         t = time.perf_counter()
         kb.answer(q)
         took = time.perf_counter() - t
-        per.append((took, {k: v - before.get(k, 0.0) for k, v in spent.items()}))
+        per.append((took, {**{k: v - before.get(k, 0.0) for k, v in spent.items()}, "gc": gc_spent[1] - gc_before}))
+    gc.callbacks.remove(gc_watch)
     per.sort(key=lambda x: x[0])
     k = max(1, len(per) // 50)
     groups = {"median 2%": per[len(per) // 2 - k // 2: len(per) // 2 - k // 2 + k], "slowest 2%": per[-k:]}
@@ -155,10 +165,12 @@ def main() -> None:
     for name, group in groups.items():
         total = sum(t for t, _ in group) / len(group)
         parts = [sum(d.get(label, 0.0) for _, d in group) / len(group) for label in labels]
+        gc_ms = 1000 * sum(d.get("gc", 0.0) for _, d in group) / len(group)
         rows.append([name, f"{1000 * total:.2f}", *[f"{1000 * p:.2f}" for p in parts],
-                     f"{1000 * (total - sum(parts)):.2f}"])
-    print(f"\nThe slow tail ({k} questions each; ms per question):\n")
-    print(table(["questions", "total", *[l.split(" (")[0] for l in labels], "everything else"], rows))
+                     f"{1000 * (total - sum(parts)):.2f}", f"{gc_ms:.2f}"])
+    print(f"\nThe slow tail ({k} questions each; ms per question; the garbage collector's pauses fall inside "
+          "whichever part allocated when it ran):\n")
+    print(table(["questions", "total", *[l.split(" (")[0] for l in labels], "everything else", "of which GC"], rows))
 
     # How much the FTS5 OR query has to score: rows matched by the terms groundbot searched for.
     searched: list[list[str]] = []
