@@ -36,7 +36,7 @@ class Thresholds:
     ambiguous: float = 45.0
     # A "Did you mean…" must at least be about what was asked: half its weight covered.
     ambiguous_coverage: float = 0.5
-    retrieve: int = 15
+    retrieve: int = 12
     score: int = SCORED
     max_query_terms: int = MAX_QUERY_TERMS
 
@@ -114,7 +114,7 @@ UNKNOWN_WEIGHT = 0.6
 # regression questions (benchmarks/RESULTS.md), never per data set.
 W_COVERAGE, W_SIMILARITY, W_OVERLAP, W_BM25 = 25.0, 50.0, 8.0, 17.0
 COMMON_FLOOR = 50
-COMMON_SHARE = 0.05
+COMMON_SHARE = 0.03
 COMMON_CAP = 500
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w-]+)")
 
@@ -251,7 +251,7 @@ class Matcher:
 
         FTS5 scores every row that matches any term, so a term found in thousands of claims
         costs milliseconds and adds little the rarer terms and the scoring do not: terms in
-        more than 5% of the claims (at least 50, at most 500) are left to the scoring.
+        more than 3% of the claims (at least 50, at most 500) are left to the scoring.
         At 100k claims a cap of 500 rather than 1,000 took p50 from 1.8 to 1.4 ms and the
         synthetic answered_correct from 0.70 to 0.67 (benchmarks/RESULTS.md).
         """

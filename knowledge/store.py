@@ -129,7 +129,9 @@ class Store:
 
         A file rather than ``:memory:`` keeps a large store in the operating system's page
         cache instead of the process's memory. The store is derived data, rebuilt from the
-        knowledge files whenever they change, so it is written without a journal.
+        knowledge files whenever they change, so it is written without a journal. A
+        temporary file is unlinked as soon as it is open: it needs no name once SQLite has
+        it, and it vanishes with the process however that ends, closed or not.
         If ``claims`` raises (a knowledge error found after the last claim), the half-built
         file is removed and the error propagates.
         """
@@ -143,6 +145,9 @@ class Store:
         # Built in one thread (a reload runs off the event loop), read in another; the
         # store is read-only once built, so sharing the connection is safe.
         db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
+        db.execute("PRAGMA journal_mode = OFF")  # opens the file, and no journal will need its name
+        if temporary:
+            path.unlink()
         store = cls(db, path, temporary)
         try:
             store._fill(claims)
@@ -153,7 +158,6 @@ class Store:
 
     def _fill(self, claims: Iterable[SourcedClaim | Indexed]) -> None:
         db = self.db
-        db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db["claims"].create(
             {

@@ -168,3 +168,9 @@ def test_a_replaced_knowledge_base_is_freed_without_the_cyclic_gc() -> None:
     kb.close()
     del kb
     assert matcher() is None
+
+
+def test_a_temporary_store_leaves_no_file_behind_even_unclosed() -> None:
+    kb = KnowledgeBase.load()
+    assert not kb.store.path.exists()
+    assert kb.answer("How many shells does Russia fire per day?").status == "answered"
