@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from handlers.render import plain
 from knowledge import Answer, KnowledgeBase, KnowledgeError
 from knowledge.evaluation import as_expected, load_questions, metrics
 from knowledge.loader import BUNDLED, load_claims
-from handlers.render import plain
+
+if TYPE_CHECKING:
+    from knowledge.events import EventLog
 
 KNOWLEDGE_HELP = "Knowledge file or directory (default: $GROUNDBOT_KNOWLEDGE, else the bundled knowledge)."
 knowledge_option = click.option(
@@ -130,7 +136,8 @@ def run(check: bool) -> None:
     if check:
         _check_deployment(settings)
         return
-    from bot.app import configure_logging, run as run_bot
+    from bot.app import configure_logging
+    from bot.app import run as run_bot
 
     configure_logging(settings)
     try:
@@ -249,7 +256,9 @@ days_option = click.option(
 )
 
 
-def _event_log(data_dir: Path):
+@contextmanager
+def _event_log(data_dir: Path) -> Iterator[EventLog]:
+    """The bot's event log in ``data_dir``, read-only, closed on leaving."""
     from knowledge.events import EventLog
 
     path = data_dir / "events.db"
@@ -257,7 +266,11 @@ def _event_log(data_dir: Path):
     if not path.is_file():
         click.echo(f"groundbot: no event log at {path} (set --data-dir or GROUNDBOT_DATA_DIR).", err=True)
         raise SystemExit(1)
-    return EventLog(path, readonly=True)
+    log = EventLog(path, readonly=True)
+    try:
+        yield log
+    finally:
+        log.close()
 
 
 def _statements(knowledge: Path | None):
@@ -291,11 +304,8 @@ def unanswered(data_dir: Path, days: int, knowledge: Path | None, limit: int, as
     from knowledge.reports import unanswered_text
 
     period = days or None
-    log = _event_log(data_dir)
-    try:
+    with _event_log(data_dir) as log:
         groups = log.unanswered(period)
-    finally:
-        log.close()
     statement = _statements(knowledge)
     if as_json:
         rows = []
@@ -317,11 +327,8 @@ def stats(data_dir: Path, days: int, as_json: bool) -> None:
     from knowledge.reports import stats_text
 
     period = days or None
-    log = _event_log(data_dir)
-    try:
+    with _event_log(data_dir) as log:
         result = log.stats(period)
-    finally:
-        log.close()
     if as_json:
         click.echo(json.dumps({"days": period, **result.to_dict()}, ensure_ascii=False))
     else:

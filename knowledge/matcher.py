@@ -17,14 +17,14 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from knowledge.schema import SourcedClaim
 from knowledge.store import Row, Store
-from knowledge.text import STOPWORDS, asks_for, is_number, match_text, stem, words
+from knowledge.text import STOPWORDS, asks_for, is_number, match_text, memoised, stem, words
 
 Status = Literal["answered", "ambiguous", "refused"]
 
 
 MAX_QUERY_TERMS = 16
 SCORED = 5
-CACHE_SIZE = 20_000
+CACHE_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -142,20 +142,10 @@ class Matcher:
 
     def repair(self, term: str) -> str:
         """The store's own term nearest to an unknown ``term`` (a typo), or ``term`` itself."""
-        found = self._repaired.get(term)
-        if found is None:
-            if len(self._repaired) >= CACHE_SIZE:
-                self._repaired.clear()
-            found = self._repaired[term] = self._repair(term)
-        return found
+        return memoised(self._repaired, term, self._repair, CACHE_SIZE)
 
     def _phrasing_terms(self, phrasing: str) -> tuple[frozenset[str], float]:
-        found = self._phrasings.get(phrasing)
-        if found is None:
-            if len(self._phrasings) >= CACHE_SIZE:
-                self._phrasings.clear()
-            found = self._phrasings[phrasing] = self._terms_of(phrasing)
-        return found
+        return memoised(self._phrasings, phrasing, self._terms_of, CACHE_SIZE)
 
     def _repair(self, term: str) -> str:
         if term in self.store.df or is_number(term) or len(term) < 5:

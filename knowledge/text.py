@@ -6,10 +6,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 import Stemmer
 
 _stemmer = Stemmer.Stemmer("english")
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Zero-width and bidi controls survive NFKC and split words invisibly.
 _INVISIBLE = dict.fromkeys(
@@ -78,20 +81,31 @@ def words(text: str) -> tuple[str, ...]:
     return tuple([_NUMBER_WORDS.get(t, t) for t in tokens])
 
 
-# A plain dict of str -> str, not an lru_cache: the garbage collector never scans it,
-# where an lru_cache's 200k linked-list nodes made every full collection slower.
+def memoised(cache: dict[K, V], key: K, make: Callable[[K], V], limit: int = 500_000) -> V:
+    """``cache[key]``, made with ``make(key)`` the first time; the cache is emptied at ``limit``.
+
+    A plain dict rather than an lru_cache: a dict of strings is never scanned by the
+    garbage collector, where an lru_cache's linked-list nodes are, and a cache held by an
+    object does not tie it into a reference cycle as an lru_cache of a bound method does.
+    """
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= limit:
+            cache.clear()
+        found = cache[key] = make(key)
+    return found
+
+
 _stems: dict[str, str] = {}
-_STEMS_KEPT = 500_000
+
+
+def _stem(word: str) -> str:
+    return word if word[0].isdigit() else _stemmer.stemWord(word)
 
 
 def stem(word: str) -> str:
     """The Snowball stem of one normalised word; numbers are left as they are."""
-    found = _stems.get(word)
-    if found is None:
-        if len(_stems) >= _STEMS_KEPT:
-            _stems.clear()
-        found = _stems[word] = word if word[0].isdigit() else _stemmer.stemWord(word)
-    return found
+    return memoised(_stems, word, _stem)
 
 
 def terms(text: str) -> list[str]:
