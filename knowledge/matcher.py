@@ -22,8 +22,6 @@ from knowledge.text import STOPWORDS, asks_for, is_number, match_text, memoised,
 Status = Literal["answered", "ambiguous", "refused"]
 
 
-MAX_QUERY_TERMS = 16
-SCORED = 5
 CACHE_SIZE = 100_000
 
 
@@ -36,9 +34,11 @@ class Thresholds:
     ambiguous: float = 45.0
     # A "Did you mean…" must at least be about what was asked: half its weight covered.
     ambiguous_coverage: float = 0.5
+    # How many claims FTS5 retrieves, how many of them are scored in full (characters
+    # and overlap, the costly parts), and how many of the question's terms go to FTS5.
     retrieve: int = 12
-    score: int = SCORED
-    max_query_terms: int = MAX_QUERY_TERMS
+    score: int = 5
+    max_query_terms: int = 16
 
 
 @dataclass(frozen=True)
