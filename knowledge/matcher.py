@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from knowledge.schema import SourcedClaim
 from knowledge.store import Row, Store
-from knowledge.text import STOPWORDS, asks_for, is_number, match_text, memoised, stem, words
+from knowledge.text import STOPWORDS, analyse, asks_for, is_number, memoised, stem, words
 
 Status = Literal["answered", "ambiguous", "refused"]
 
@@ -185,8 +185,9 @@ class Matcher:
     def answer(self, question: str, candidates: int = 5) -> Answer:
         """Answer one question, keeping the best ``candidates`` claims; never raises on any string."""
         t = self.thresholds
-        content = [w for w in words(question) if w not in STOPWORDS]
-        query_terms = list(dict.fromkeys(self.repair(stem(w)) for w in content))
+        # One pass over the words: the content terms (typos repaired) and the match text.
+        content, text = analyse(question, self.repair)
+        query_terms = list(dict.fromkeys(content))
         if not query_terms:
             return self._finish(question, [], "refused", "the question has no words to look up", candidates)
         weights = {term: self._weight(term) for term in query_terms}
@@ -195,7 +196,6 @@ class Matcher:
         if not hits:
             return self._finish(question, [], "refused", "no claim shares a word with the question", candidates)
         rows = self.store.rows([rowid for rowid, _ in hits])
-        text = match_text(question, self.repair)
         names = self.names_in(question, query_terms)
         best_bm25 = hits[0][1]
         total = sum(weights.values())
@@ -250,8 +250,8 @@ class Matcher:
         return (rare or known[:2])[: self.thresholds.max_query_terms]
 
     def _weight(self, term: str) -> float:
-        # A word the store has never seen counts against coverage, but at 60% of the rarest
-        # known word's weight, so that one stray word does not sink a clear match.
+        # A word the store has never seen counts against coverage, but at 60% of the weight
+        # of a word in no claim, so that one stray word does not sink a clear match.
         return self._idf.get(term) or self._unknown_idf * UNKNOWN_WEIGHT
 
     def _swapped(self, row: Row, text: str, query_terms: list[str]) -> tuple[str, str] | None:
@@ -323,5 +323,5 @@ def _next_word(text: str, word: str) -> str | None:
     tokens = text.split()
     if word not in tokens:
         return None
-    following = tokens[tokens.index(word) + 1: tokens.index(word) + 2]
+    following = tokens[tokens.index(word) + 1:][:1]
     return following[0] if following and following[0] not in STOPWORDS else None

@@ -107,10 +107,9 @@ def index_claim(claim: SourcedClaim) -> Indexed:
 class Store:
     """A built, read-only claims store. Make one with ``Store.build(claims)``."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, temporary: bool):
+    def __init__(self, db: sqlite_utils.Database, path: Path):
         self.db = db
         self.path = path
-        self.temporary = temporary
         self.df: dict[str, int] = {}
         self.proper: frozenset[str] = frozenset()
         self.common: frozenset[str] = frozenset()
@@ -148,7 +147,7 @@ class Store:
         db.execute("PRAGMA journal_mode = OFF")  # opens the file, and no journal will need its name
         if temporary:
             path.unlink()
-        store = cls(db, path, temporary)
+        store = cls(db, path)
         try:
             store._fill(claims)
         except BaseException:
@@ -273,16 +272,17 @@ class Store:
             counts.update(json.loads(tags))
         return dict(counts.most_common())
 
-    def close(self, remove: bool | None = None) -> None:
-        """Close the database; a temporary store's file is removed with it."""
+    def close(self, remove: bool = False) -> None:
+        """Close the database (a temporary store's file is already gone); ``remove`` deletes
+        a named one too, as a failed build does."""
         self.db.close()
-        if self.temporary if remove is None else remove:
+        if remove:
             self.path.unlink(missing_ok=True)
 
     def _claim(self, row: dict) -> SourcedClaim:
         fields = {k: row[k] for k in Claim.model_fields}
         for key in ("questions", "keywords", "tags"):
-            fields[key] = json.loads(fields[key]) if isinstance(fields[key], str) else fields[key]
+            fields[key] = json.loads(fields[key])
         return SourcedClaim.model_construct(
             **fields, source=self.sources[row["source_id"]], file=row["file"], line=row["line"]
         )

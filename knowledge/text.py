@@ -113,14 +113,10 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
-def match_text(text: str, repair: Callable[[str], str] | None = None) -> str:
-    """``text`` as the fuzzy scorer compares it: stopwords kept, content words stemmed
-    (and, for a question, passed through the matcher's typo ``repair``)."""
-    return analyse(text, repair)[1]
-
-
 def analyse(text: str, repair: Callable[[str], str] | None = None) -> tuple[list[str], str]:
-    """``terms(text)`` and ``match_text(text)`` in one pass over the words."""
+    """The stemmed content terms of ``text`` (as ``terms``), and ``text`` as the fuzzy scorer
+    compares it: stopwords kept, content words stemmed and, for a question, passed through
+    the matcher's typo ``repair``. One pass over the words."""
     content: list[str] = []
     parts: list[str] = []
     for w in words(text):
