@@ -138,14 +138,10 @@ class Matcher:
         # reference cycle, and a reloaded store's matcher must be freed by reference counting
         # alone (KnowledgeBase.load freezes long-lived objects out of the cyclic GC).
         self._repaired: dict[str, str] = {}
-        self._phrasings: dict[str, tuple[frozenset[str], float]] = {}
 
     def repair(self, term: str) -> str:
         """The store's own term nearest to an unknown ``term`` (a typo), or ``term`` itself."""
         return memoised(self._repaired, term, self._repair, CACHE_SIZE)
-
-    def _phrasing_terms(self, phrasing: str) -> tuple[frozenset[str], float]:
-        return memoised(self._phrasings, phrasing, self._terms_of, CACHE_SIZE)
 
     def _repair(self, term: str) -> str:
         if term in self.store.df or is_number(term) or len(term) < 5:
@@ -270,7 +266,7 @@ class Matcher:
             return None
         statement, phrasings = row.texts[0], row.texts[1:]
         sequences = [[w for w in p.split() if w not in STOPWORDS] for p in phrasings]
-        key_words = self._phrasing_terms(statement)[0] & set().union(*sequences)
+        key_words = row.term_sets[0] & set().union(*sequences)
         for phrasing, sequence in zip(phrasings, sequences):
             ops = Levenshtein.editops(query_terms, sequence)
             if len(ops) == 1 and ops[0].tag == "replace":
@@ -294,18 +290,14 @@ class Matcher:
 
         Unlike coverage it also penalises what a phrasing says that the question does not.
         """
+        idf, unknown = self._idf, self._unknown_idf
         scores = []
-        for phrasing in row.texts:
-            terms, weight = self._phrasing_terms(phrasing)
+        for terms in row.term_sets:
+            weight = sum(idf.get(w, unknown) for w in terms)
             shared = sum(w for q, w in weights.items() if q in terms)
             scores.append(200 * shared / (total + weight) if total + weight else 0.0)
         scores.sort()
         return sum(scores[-2:]) / len(scores[-2:])
-
-    def _terms_of(self, phrasing: str) -> tuple[frozenset[str], float]:
-        terms = frozenset(w for w in phrasing.split() if w not in STOPWORDS)
-        idf = self._idf
-        return terms, sum(idf.get(w, self._unknown_idf) for w in terms)
 
     def _finish(
         self, question: str, scored: list[_Scored], status: Status, reason: str, keep: int
