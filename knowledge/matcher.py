@@ -264,7 +264,7 @@ class Matcher:
         """
         if len(row.texts) < 2 or all(q in row.vocabulary for q in query_terms):
             return None
-        statement, phrasings = row.texts[0], row.texts[1:]
+        phrasings = row.texts[1:]
         sequences = [[w for w in p.split() if w not in STOPWORDS] for p in phrasings]
         key_words = row.term_sets[0] & set().union(*sequences)
         for phrasing, sequence in zip(phrasings, sequences):

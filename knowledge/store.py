@@ -39,7 +39,6 @@ CLAIMS_KEPT = 10_000
 class Row:
     """What the matcher needs of one candidate claim."""
 
-    rowid: int
     id: str
     texts_json: str
     vocabulary: frozenset[str]
@@ -251,7 +250,7 @@ class Store:
             )
             for rowid, claim_id, texts, vocab, numbers, answers in self.db.execute(sql, missing):
                 self._rows[rowid] = Row(
-                    rowid, claim_id, texts, frozenset(vocab.split()), bool(numbers), frozenset(answers.split())
+                    claim_id, texts, frozenset(vocab.split()), bool(numbers), frozenset(answers.split())
                 )
         return {r: self._rows[r] for r in rowids if r in self._rows}
 
