@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     )
     retention_days: int | None = Field(
         None,
-        description="Delete logged questions and feedback older than this many days (empty: keep all).",
+        description="Delete logged questions, picks and feedback older than this many days (empty: keep all).",
     )
     watch_knowledge: bool = Field(
         False,

@@ -67,6 +67,7 @@ async def pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(render.gone(claim_id), show_alert=True)
         return
     event_id, n = found.groups()
+    events(context).pick(int(event_id), claim_id=claim_id, user_id=query.from_user.id)
     await query.answer()
     try:
         await query.edit_message_text(render.card(claim), reply_markup=feedback_keyboard(int(event_id), int(n)))

@@ -1,4 +1,4 @@
-"""The event log: every question asked, its outcome, and every 👍/👎 on an answer.
+"""The event log: every question asked, its outcome, every "Did you mean…" pick, and every 👍/👎.
 
 One SQLite file (``<data dir>/events.db``) written through sqlite-utils. It runs in WAL
 mode with ``synchronous=NORMAL``: each event is its own committed transaction, and a
@@ -126,10 +126,18 @@ class EventLog:
                 not_null={"at", "event_id", "value"},
                 if_not_exists=True,
             )
+            self.db["picks"].create(
+                {"id": int, "at": str, "event_id": int, "claim_id": str, "user": str},
+                pk="id",
+                not_null={"at", "event_id", "claim_id"},
+                if_not_exists=True,
+            )
             self.db["questions"].create_index(["at"], if_not_exists=True)
             self.db["questions"].create_index(["status", "at"], if_not_exists=True)
             self.db["feedback"].create_index(["event_id"], if_not_exists=True)
             self.db["feedback"].create_index(["at"], if_not_exists=True)
+            self.db["picks"].create_index(["event_id"], if_not_exists=True)
+            self.db["picks"].create_index(["at"], if_not_exists=True)
 
     def _meta(self, key: str, default: str) -> str:
         """The value stored under ``key``, storing ``default`` first if there is none."""
@@ -207,14 +215,25 @@ class EventLog:
         """
         if value not in (1, -1):
             raise ValueError(f"feedback is +1 or -1, not {value!r}")
+        return self._vote("feedback", event_id, user_id, claim_id=claim_id, value=value)
+
+    def pick(self, event_id: int, *, claim_id: str, user_id: int | None = None) -> int:
+        """Log a "Did you mean…" tap: whoever asked question ``event_id`` meant ``claim_id``.
+
+        For moderators it is a phrasing the claim lacks. A user who picks again on the same
+        question changes their pick rather than adding one. Returns the pick's id.
+        """
+        return self._vote("picks", event_id, user_id, claim_id=claim_id)
+
+    def _vote(self, table: str, event_id: int, user_id: int | None, **fields: object) -> int:
+        """Insert one row of a user's say on question ``event_id``, replacing what they said before."""
         user = self.pseudonym(user_id)
-        row = {"at": _stamp(self.clock()), "event_id": event_id, "claim_id": claim_id, "value": value, "user": user}
+        row = {"at": _stamp(self.clock()), "event_id": event_id, **fields, "user": user}
         with self._lock, self.db.atomic():
             if user is not None:
-                self.db.execute("DELETE FROM feedback WHERE event_id = ? AND user = ?", [event_id, user])
-            table = self.db["feedback"]
-            table.insert(row)
-            return int(table.last_pk)
+                self.db.execute(f"DELETE FROM {table} WHERE event_id = ? AND user = ?", [event_id, user])
+            inserted = self.db[table].insert(row)
+            return int(inserted.last_pk)
 
     def prune(self) -> int:
         """Delete events older than the retention period; returns how many went. No-op without one."""
@@ -225,6 +244,7 @@ class EventLog:
         with self._lock, self.db.atomic():
             gone = self.db.execute("DELETE FROM questions WHERE at < ?", [cutoff]).rowcount
             gone += self.db.execute("DELETE FROM feedback WHERE at < ?", [cutoff]).rowcount
+            gone += self.db.execute("DELETE FROM picks WHERE at < ?", [cutoff]).rowcount
         return gone
 
     def since(self, days: float | None) -> dt.datetime | None:
@@ -277,7 +297,8 @@ class EventLog:
                 "SELECT status, claim_id, chat_type, user, latency_ms FROM questions WHERE at >= ?", [cutoff]
             ).fetchall()
             votes = conn.execute("SELECT value, claim_id FROM feedback WHERE at >= ?", [cutoff]).fetchall()
-        return build_stats(questions, votes, days=days, since=since, until=self.clock())
+            picks = [claim for (claim,) in conn.execute("SELECT claim_id FROM picks WHERE at >= ?", [cutoff])]
+        return build_stats(questions, votes, picks, days=days, since=since, until=self.clock())
 
     def writable(self) -> str | None:
         """Commit a heartbeat row, as a health check: None if it worked, else what went wrong.

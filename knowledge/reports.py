@@ -183,6 +183,7 @@ class Stats:
     most_unhelpful: list[tuple[str, int]]
     latency_ms_median: float | None
     latency_ms_p95: float | None
+    picked: int = 0  # "Did you mean…" options tapped
 
     def share(self, status: str) -> float:
         """The fraction of questions with this outcome (0 when there were none)."""
@@ -202,6 +203,7 @@ class Stats:
             "chat_types": self.chat_types,
             "top_claims": [{"id": i, "count": n} for i, n in self.top_claims],
             "feedback": {"up": self.helpful, "down": self.unhelpful},
+            "picked": self.picked,
             "most_downvoted": [{"id": i, "count": n} for i, n in self.most_unhelpful],
             "latency_ms": {"median": self.latency_ms_median, "p95": self.latency_ms_p95},
         }
@@ -210,13 +212,15 @@ class Stats:
 def build_stats(
     questions: Sequence[tuple[str, str | None, str, str | None, float | None]],
     votes: Sequence[tuple[int, str | None]],
+    picks: Sequence[str] = (),
     *,
     days: float | None,
     since: dt.datetime | None,
     until: dt.datetime,
     top: int = 5,
 ) -> Stats:
-    """Stats from (status, claim_id, chat_type, user, latency_ms) and (value, claim_id) rows."""
+    """Stats from (status, claim_id, chat_type, user, latency_ms) and (value, claim_id) rows,
+    and the claim ids of "Did you mean…" picks."""
     outcomes = Counter(status for status, *_ in questions)
     claims = Counter(claim for status, claim, *_ in questions if status == "answered" and claim)
     latencies = sorted(lat for *_, lat in questions if lat)
@@ -236,6 +240,7 @@ def build_stats(
         latency_ms_p95=round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
         if latencies
         else None,
+        picked=len(picks),
     )
 
 
@@ -291,6 +296,8 @@ def stats_text(stats: Stats, days: float | None) -> str:
             )
         )
         lines.append("by chat: " + ", ".join(f"{k} {v}" for k, v in stats.chat_types.items()))
+    if stats.outcomes.get("ambiguous") or stats.picked:
+        lines.append(f"“Did you mean…” options picked: {stats.picked}")
     lines.append(f"feedback: {stats.helpful} 👍, {stats.unhelpful} 👎")
     if stats.top_claims:
         lines.append("top claims: " + ", ".join(f"{i} ×{c}" for i, c in stats.top_claims))

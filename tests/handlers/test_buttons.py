@@ -47,6 +47,18 @@ async def test_tapping_a_did_you_mean_option_answers_that_claim_in_place(recordi
     assert edit.callback_data == [f"fb:{event_id}:1:+", f"fb:{event_id}:1:-"]
 
 
+async def test_a_did_you_mean_tap_is_logged_as_a_pick_of_that_claim(recording_bot):
+    sent, data = await did_you_mean(recording_bot)
+    event_id = int(data[-1].split(":")[1])
+    chosen = recording_bot.events.question_event(event_id).candidate_ids[len(data) - 1]
+
+    await recording_bot.send(callback(data[-1], sent))
+    await recording_bot.send(callback(data[-1], sent))  # a double tap is one pick
+
+    rows = list(recording_bot.events.db["picks"].rows)
+    assert [(r["event_id"], r["claim_id"]) for r in rows] == [(event_id, chosen)]
+
+
 async def test_a_double_tap_on_an_option_is_harmless(recording_bot, bot_api):
     sent, data = await did_you_mean(recording_bot)
     await recording_bot.send(callback(data[0], sent))

@@ -136,14 +136,27 @@ def test_a_second_vote_by_the_same_user_replaces_the_first(log: EventLog, kb: Kn
     assert (stats.helpful, stats.unhelpful) == (2, 0)
 
 
+def test_a_did_you_mean_pick_is_logged_against_its_question_once_per_user(log: EventLog, kb: KnowledgeBase):
+    event_id = log.question(kb.answer(RUSSIA), chat_type="private", user_id=1)
+    log.pick(event_id, claim_id="russia-daily-shell-use", user_id=1)
+    log.pick(event_id, claim_id="ukraine-daily-shell-use", user_id=1)
+    log.pick(event_id, claim_id="russia-daily-shell-use", user_id=2)
+    rows = list(log.db["picks"].rows_where(order_by="id"))
+    assert [(r["event_id"], r["claim_id"]) for r in rows] == [
+        (event_id, "ukraine-daily-shell-use"), (event_id, "russia-daily-shell-use")]
+    assert all(r["user"] not in ("1", "2") for r in rows)  # hashed like every other user id
+    assert log.stats(days=1).picked == 2
+
+
 def test_retention_deletes_events_older_than_the_period(tmp_path: Path, clock: FakeClock, kb: KnowledgeBase):
     log = EventLog(tmp_path / "events.db", retention_days=30, clock=clock)
     old = log.question(kb.answer(RUSSIA), chat_type="private")
     log.feedback(old, claim_id="russia-daily-shell-use", value=1)
+    log.pick(old, claim_id="russia-daily-shell-use")
     clock.advance(days=20)
     recent = log.question(kb.answer(FRANCE), chat_type="private")
     clock.advance(days=15)
-    assert log.prune() == 2
+    assert log.prune() == 3
     assert log.question_event(old) is None
     assert log.question_event(recent) is not None
     log.close()

@@ -142,6 +142,7 @@ def test_stats_text_reads_as_shares_and_counts():
             ("ambiguous", None, "private", None, 0.0),
         ],
         [(1, "a"), (-1, "a")],
+        ["b"],
         days=7,
         since=until - dt.timedelta(days=7),
         until=until,
@@ -150,12 +151,14 @@ def test_stats_text_reads_as_shares_and_counts():
         "Stats for the last 7 days: 4 question(s) from 2 people.",
         "answered 50% (2), ambiguous 25% (1), refused 25% (1)",
         "by chat: private 3, group 1",
+        "“Did you mean…” options picked: 1",
         "feedback: 1 👍, 1 👎",
         "top claims: a ×2",
         "most 👎: a ×1",
         "answer time: median 20 ms, p95 30 ms",
     ]
     assert stats.to_dict()["shares"] == {"answered": 0.5, "ambiguous": 0.25, "refused": 0.25}
+    assert stats.to_dict()["picked"] == 1
 
 
 def test_stats_of_an_empty_period_have_no_shares():
