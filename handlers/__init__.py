@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
 # The updates the bot asks Telegram for; anything else is never sent to it.
-ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "inline_query", "chosen_inline_result"]
 
 
 def commands() -> list[BotCommand]:
@@ -32,7 +32,14 @@ def commands() -> list[BotCommand]:
 def register(app: Application) -> None:
     """Add every handler to ``app``, in the order they must be tried."""
     # Imported here so `groundbot ask` and the other offline commands load no Telegram code.
-    from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
+    from telegram.ext import (
+        CallbackQueryHandler,
+        ChosenInlineResultHandler,
+        CommandHandler,
+        InlineQueryHandler,
+        MessageHandler,
+        filters,
+    )
 
     from handlers import access, activity, ask, basics, buttons, errors, inline, moderation
     from handlers.state import SETTINGS
@@ -73,7 +80,8 @@ def register(app: Application) -> None:
         CallbackQueryHandler(buttons.pick, pattern=r"^pick:"),
         CallbackQueryHandler(buttons.feedback, pattern=r"^fb:"),
         CallbackQueryHandler(buttons.expired),
-        # Inline mode: @bot words, in any chat.
+        # Inline mode: @bot words, in any chat; and a card posted from its results.
         InlineQueryHandler(inline.inline_query),
+        ChosenInlineResultHandler(inline.chosen),
     ])
     app.add_error_handler(errors.on_error)

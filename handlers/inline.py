@@ -1,4 +1,10 @@
-"""Inline mode: ``@bot words`` in any chat lists matching claims; picking one posts its card."""
+"""Inline mode: ``@bot words`` in any chat lists matching claims; picking one posts its card.
+
+What people type on the way ("who", "who sa", "who said…") is never logged: each
+keystroke is an inline query, and the fragments would bury /unanswered. A card actually
+posted is logged, when the bot owner has turned on inline feedback (BotFather's
+/setinlinefeedback): Telegram then sends a ``chosen_inline_result`` for each one.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTe
 from telegram.ext import ContextTypes
 
 from handlers import render
-from handlers.state import knowledge
+from handlers.state import events, knowledge
 from knowledge import Answer, Candidate
 
 # Results change on /reload: let Telegram cache them only briefly.
@@ -58,3 +64,20 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     button = None if results else InlineQueryResultsButton("No sourced answer. See what I cover",
                                                            start_parameter="topics")
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
+
+
+async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A card posted from inline results: log its query, and the claim if not the answer, as a pick."""
+    result = update.chosen_inline_result
+    words = " ".join(result.query.split())
+    if not words:
+        return
+    kb = knowledge(context)
+    answer = kb.answer(words)
+    log = events(context)
+    event_id = log.question(answer, chat_type="inline", user_id=result.from_user.id)
+    # The result id is a hash of the claim id; after a /reload the claim may be gone.
+    posted = next((c.claim.id for c in matching(answer, kb.matcher.thresholds.answer)
+                   if result_id(c.claim.id) == result.result_id), None)
+    if posted is not None and (answer.claim is None or posted != answer.claim.id):
+        log.pick(event_id, claim_id=posted, user_id=result.from_user.id)

@@ -189,6 +189,11 @@ def inline_query(query: str, sender: Mapping[str, Any] = ALICE) -> dict[str, Any
     return update(inline_query={"id": str(next(_callback_ids)), "from": dict(sender), "query": query, "offset": ""})
 
 
+def chosen_inline_result(result_id: str, query: str, sender: Mapping[str, Any] = ALICE) -> dict[str, Any]:
+    """An update: ``sender`` posted inline result ``result_id`` of ``query`` (inline feedback on)."""
+    return update(chosen_inline_result={"result_id": result_id, "from": dict(sender), "query": query})
+
+
 # --- The Bot API: answers, recording and faults ---------------------------------------
 
 

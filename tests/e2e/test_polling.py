@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import signal
 import sqlite3
+import time
 
 import pytest
 
 from tests.conftest import AMBIGUOUS, ANSWERED, REFUSED
 from tests.telegram_fakes import (
-    ALICE, BOB, BOT_USERNAME, TEAM_GROUP, TOKEN, bot_message, callback, chat_of, group_message, inline_query, private_message,
+    ALICE, BOB, BOT_USERNAME, TEAM_GROUP, TOKEN, bot_message, callback, chat_of, chosen_inline_result, group_message,
+    inline_query, private_message,
 )
 
 
 def feedback_rows(data_dir) -> list[tuple]:
     with sqlite3.connect(data_dir / "events.db") as db:
         return db.execute("SELECT event_id, claim_id, value FROM feedback ORDER BY id").fetchall()
+
+
+def inline_questions(data_dir, timeout: float = 10.0) -> list[tuple]:
+    """The logged inline questions, once there is one (the bot sends Telegram nothing to wait for)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(data_dir / "events.db") as db:
+            rows = db.execute("SELECT question, status, claim_id FROM questions WHERE chat_type = 'inline'").fetchall()
+        if rows or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)
 
 
 def test_the_bot_answers_asks_back_refuses_records_feedback_lists_inline_then_stops_cleanly(start_bot, fake_telegram):
@@ -66,6 +79,10 @@ def test_the_bot_answers_asks_back_refuses_records_feedback_lists_inline_then_st
     fake_telegram.push(inline_query(ANSWERED))
     listed = api.wait_for("answerInlineQuery", after=mark)
     assert [r["title"] for r in listed.params["results"]] == ["The army fires 50,000 shells per day."]
+    # Posting it is logged (Telegram sends chosen results when inline feedback is on).
+    assert "chosen_inline_result" in api.calls_to("getUpdates")[-1].params["allowed_updates"]
+    fake_telegram.push(chosen_inline_result(listed.params["results"][0]["id"], ANSWERED))
+    assert inline_questions(bot.data_dir) == [(ANSWERED, "answered", "army-daily-shells")]
 
     assert bot.stop(signal.SIGTERM) == 0
     assert "Stopped; event log closed." in bot.log

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import AMBIGUOUS, ANSWERED, REFUSED
-from tests.telegram_fakes import inline_query
+from tests.telegram_fakes import ALICE, chosen_inline_result, inline_query
 
 
 async def answer_to(bot, query: str):
@@ -61,3 +61,41 @@ async def test_inline_result_ids_stay_within_64_bytes_for_long_claim_ids(recordi
     long_id = "-".join(["claim"] * 16)[:100]
     assert len(result_id(long_id).encode()) <= 64
     assert result_id(long_id) != result_id(long_id[:-1])
+
+
+async def test_a_card_posted_inline_is_logged_as_an_inline_question(recording_bot):
+    [article] = (await answer_to(recording_bot, ANSWERED)).params["results"]
+
+    calls = await recording_bot.send(chosen_inline_result(article["id"], ANSWERED))
+
+    assert calls == []  # nothing to say: the card is already in the chat
+    [row] = recording_bot.events.db["questions"].rows
+    assert (row["question"], row["chat_type"], row["status"], row["claim_id"]) == (
+        ANSWERED, "inline", "answered", "army-daily-shells")
+    assert row["user"] != str(ALICE["id"])  # hashed like every other user id
+    assert list(recording_bot.events.db["picks"].rows) == []
+
+
+async def test_an_inline_option_posted_from_an_ambiguous_query_is_logged_as_a_pick(recording_bot):
+    results = (await answer_to(recording_bot, AMBIGUOUS)).params["results"]
+    second = results[1]
+
+    await recording_bot.send(chosen_inline_result(second["id"], AMBIGUOUS))
+
+    [row] = recording_bot.events.db["questions"].rows
+    assert (row["chat_type"], row["status"]) == ("inline", "ambiguous")
+    [pick] = recording_bot.events.db["picks"].rows
+    claim = recording_bot.knowledge.claim(pick["claim_id"])
+    assert (pick["event_id"], claim.statement) == (row["id"], second["title"])
+
+
+async def test_a_posted_card_whose_claim_is_gone_logs_only_the_question(recording_bot):
+    await recording_bot.send(chosen_inline_result("0" * 32, AMBIGUOUS))
+    assert [r["status"] for r in recording_bot.events.db["questions"].rows] == ["ambiguous"]
+    assert list(recording_bot.events.db["picks"].rows) == []
+
+
+async def test_the_inline_keystrokes_on_the_way_to_a_question_are_not_logged(recording_bot):
+    for typed in ("How", "How many sh", ANSWERED):
+        await answer_to(recording_bot, typed)
+    assert list(recording_bot.events.db["questions"].rows) == []
