@@ -35,6 +35,10 @@ CACHE_KIB = 64 * 1024
 CLAIMS_KEPT = 10_000
 
 
+# The columns Store._claim takes, in its order.
+_CLAIM_COLUMNS = "id, source_id, statement, attributed_to, via, quote, questions, keywords, tags, file, line"
+
+
 @dataclass(frozen=True)
 class Row:
     """What the matcher needs of one candidate claim."""
@@ -262,15 +266,16 @@ class Store:
     def claims(self, ids: Iterable[str] | None = None) -> list[SourcedClaim]:
         """Claims by id in the order given (unknown ids left out), or every claim when ``ids`` is None."""
         if ids is None:
-            return [self._claim(r) for r in self.db["claims"].rows_where(order_by="rowid")]
+            return [self._claim(*r) for r in self.db.execute(f"SELECT {_CLAIM_COLUMNS} FROM claims ORDER BY rowid")]
         wanted = list(ids)
         if len(self._made) > CLAIMS_KEPT:
             self._made.clear()
         missing = [i for i in wanted if i not in self._made]
         if missing:
-            sql = f"SELECT * FROM claims WHERE id IN ({','.join('?' * len(missing))})"
-            for row in self.db.query(sql, missing):
-                self._made[row["id"]] = self._claim(row)
+            sql = f"SELECT {_CLAIM_COLUMNS} FROM claims WHERE id IN ({','.join('?' * len(missing))})"
+            for row in self.db.execute(sql, missing):
+                claim = self._claim(*row)
+                self._made[claim.id] = claim
         return [self._made[i] for i in wanted if i in self._made]
 
     def tags(self) -> dict[str, int]:
@@ -287,10 +292,13 @@ class Store:
         if remove:
             self.path.unlink(missing_ok=True)
 
-    def _claim(self, row: dict) -> SourcedClaim:
-        fields = {k: row[k] for k in Claim.model_fields}
-        for key in ("questions", "keywords", "tags"):
-            fields[key] = json.loads(fields[key])
+    def _claim(
+        self, id: str, source_id: str, statement: str, attributed_to: str, via: str | None, quote: str | None,
+        questions: str, keywords: str, tags: str, file: str, line: int,
+    ) -> SourcedClaim:
+        # The row was validated when it was indexed: construct, do not validate again.
         return SourcedClaim.model_construct(
-            **fields, source=self.sources[row["source_id"]], file=row["file"], line=row["line"]
+            id=id, statement=statement, attributed_to=attributed_to, via=via, quote=quote,
+            questions=json.loads(questions), keywords=json.loads(keywords), tags=json.loads(tags),
+            source=self.sources[source_id], file=file, line=line,
         )
