@@ -35,8 +35,9 @@ CACHE_KIB = 64 * 1024
 CLAIMS_KEPT = 10_000
 
 
-# The columns Store._claim takes, in its order.
-_CLAIM_COLUMNS = "id, source_id, statement, attributed_to, via, quote, questions, keywords, tags, file, line"
+# What Store._claim reads of a row: every schema field, then where the claim came from.
+_CLAIM_FIELDS = (*Claim.model_fields, "source_id", "file", "line")
+_CLAIM_COLUMNS = ", ".join(_CLAIM_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ class Store:
     def claims(self, ids: Iterable[str] | None = None) -> list[SourcedClaim]:
         """Claims by id in the order given (unknown ids left out), or every claim when ``ids`` is None."""
         if ids is None:
-            return [self._claim(*r) for r in self.db.execute(f"SELECT {_CLAIM_COLUMNS} FROM claims ORDER BY rowid")]
+            return [self._claim(r) for r in self.db.execute(f"SELECT {_CLAIM_COLUMNS} FROM claims ORDER BY rowid")]
         wanted = list(ids)
         if len(self._made) > CLAIMS_KEPT:
             self._made.clear()
@@ -274,7 +275,7 @@ class Store:
         if missing:
             sql = f"SELECT {_CLAIM_COLUMNS} FROM claims WHERE id IN ({','.join('?' * len(missing))})"
             for row in self.db.execute(sql, missing):
-                claim = self._claim(*row)
+                claim = self._claim(row)
                 self._made[claim.id] = claim
         return [self._made[i] for i in wanted if i in self._made]
 
@@ -292,13 +293,10 @@ class Store:
         if remove:
             self.path.unlink(missing_ok=True)
 
-    def _claim(
-        self, id: str, source_id: str, statement: str, attributed_to: str, via: str | None, quote: str | None,
-        questions: str, keywords: str, tags: str, file: str, line: int,
-    ) -> SourcedClaim:
-        # The row was validated when it was indexed: construct, do not validate again.
-        return SourcedClaim.model_construct(
-            id=id, statement=statement, attributed_to=attributed_to, via=via, quote=quote,
-            questions=json.loads(questions), keywords=json.loads(keywords), tags=json.loads(tags),
-            source=self.sources[source_id], file=file, line=line,
-        )
+    def _claim(self, row: Sequence[Any]) -> SourcedClaim:
+        """A claim from its row's ``_CLAIM_FIELDS``, without validating again what indexing did."""
+        fields = dict(zip(_CLAIM_FIELDS, row))
+        for key in ("questions", "keywords", "tags"):
+            fields[key] = json.loads(fields[key])
+        source = self.sources[fields.pop("source_id")]
+        return SourcedClaim.model_construct(**fields, source=source)

@@ -137,6 +137,15 @@ def test_a_store_can_be_built_in_a_sqlite_file(tmp_path: Path) -> None:
     kb.close()
 
 
+def test_a_claim_read_back_from_the_store_is_the_claim_the_loader_validated(energy_kb: KnowledgeBase) -> None:
+    from knowledge.loader import read_claims
+
+    validated = list(read_claims(energy_kb.path))
+    assert energy_kb.claims() == validated
+    assert [c.model_dump() for c in energy_kb.claims()] == [c.model_dump() for c in validated]
+    assert energy_kb.claim("gas-storage").model_fields_set == validated[0].model_fields_set | {"file", "line"}
+
+
 def test_changes_since_lists_added_removed_and_edited_claims(energy_kb: KnowledgeBase, tmp_path: Path) -> None:
     edited = tmp_path / "new"
     edited.mkdir()
