@@ -323,7 +323,7 @@ def unanswered(data_dir: Path, days: int, knowledge: Path | None, limit: int, as
 @days_option
 @click.option("--json", "as_json", is_flag=True, help="Print the stats as one JSON object.")
 def stats(data_dir: Path, days: int, as_json: bool) -> None:
-    """Questions asked, answered / ambiguous / refused shares, top claims and feedback over a period."""
+    """Questions asked, answered / ambiguous / refused shares, picks, top claims and feedback over a period."""
     from knowledge.reports import stats_text
 
     period = days or None

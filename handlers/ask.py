@@ -54,15 +54,8 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
     started = time.perf_counter()
     result = kb.answer(question)
     latency_ms = (time.perf_counter() - started) * 1000
-    user = update.effective_user
-    event_id = events(context).question(
-        result,
-        chat_type=message.chat.type,
-        user_id=user.id if user else None,
-        chat_id=message.chat.id,
-        latency_ms=latency_ms,
-    )
-    _log_question(update, context, result, latency_ms)
+    event_id = record_question(update, context, result, latency_ms, chat_type=message.chat.type,
+                               chat_id=message.chat.id)
     # In a busy group the answer quotes its question; in private the context is obvious.
     quote = message.chat.type != ChatType.PRIVATE
     if result.status == "answered" and result.claim is not None:
@@ -76,17 +69,33 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
         await message.reply_text(render.refusal(result), do_quote=quote)
 
 
-def _log_question(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Answer, latency_ms: float) -> None:
-    """One line: outcome, claim id, score, latency; the question's text only if the settings allow it."""
+def record_question(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    result: Answer,
+    latency_ms: float,
+    *,
+    chat_type: str,
+    chat_id: int | None = None,
+) -> int:
+    """Log a matched question in the event log, and one line for operators; returns its event id.
+
+    The line has the outcome, claim id, score and latency; the question's text only if the
+    settings allow it.
+    """
+    user = update.effective_user
+    event_id = events(context).question(result, chat_type=chat_type, user_id=user.id if user else None,
+                                        chat_id=chat_id, latency_ms=latency_ms)
     settings = context.bot_data.get(SETTINGS)
     # The text is what people typed: personal data, so it is off unless GROUNDBOT_LOG_QUESTIONS is on.
     # JSON-quoted, so a question with a newline is still one line.
     text = f" text={json.dumps(result.question, ensure_ascii=False)}" if getattr(settings, "log_questions", False) else ""
     question_log.info(
         "question update=%d chat=%s outcome=%s claim=%s score=%.1f latency_ms=%.1f%s",
-        update.update_id, update.effective_chat.type if update.effective_chat else "-", result.status,
-        result.claim.id if result.claim else "-", result.score, latency_ms, text,
+        update.update_id, chat_type, result.status, result.claim.id if result.claim else "-", result.score,
+        latency_ms, text,
     )
+    return event_id
 
 
 async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,17 +3,20 @@
 What people type on the way ("who", "who sa", "who said…") is never logged: each
 keystroke is an inline query, and the fragments would bury /unanswered. A card actually
 posted is logged, when the bot owner has turned on inline feedback (BotFather's
-/setinlinefeedback): Telegram then sends a ``chosen_inline_result`` for each one.
+/setinlinefeedback): Telegram then sends a ``chosen_inline_result`` for each one (or for
+the share the owner chose).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
 from telegram.ext import ContextTypes
 
 from handlers import render
+from handlers.ask import record_question
 from handlers.state import events, knowledge
 from knowledge import Answer, Candidate
 
@@ -41,6 +44,13 @@ def result_id(claim_id: str) -> str:
     return hashlib.blake2b(claim_id.encode(), digest_size=16).hexdigest()
 
 
+def _offered(context: ContextTypes.DEFAULT_TYPE, words: str) -> tuple[Answer, list[Candidate]]:
+    """The answer to an inline query's words, and the claims listed for it."""
+    kb = knowledge(context)
+    answer = kb.answer(words)
+    return answer, matching(answer, kb.matcher.thresholds.answer)
+
+
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the claims matching the typed words, each posting its full card."""
     query = update.inline_query
@@ -50,8 +60,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                            button=InlineQueryResultsButton("Type a question to find a sourced claim",
                                                            start_parameter="help"))
         return
-    kb = knowledge(context)
-    found = matching(kb.answer(words), kb.matcher.thresholds.answer)
+    _, found = _offered(context, words)
     results = [
         InlineQueryResultArticle(
             id=result_id(c.claim.id),
@@ -67,17 +76,19 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A card posted from inline results: log its query, and the claim if not the answer, as a pick."""
+    """A card posted from inline results: log its query, and a pick when it was a "Did you mean…" option."""
     result = update.chosen_inline_result
     words = " ".join(result.query.split())
     if not words:
         return
-    kb = knowledge(context)
-    answer = kb.answer(words)
-    log = events(context)
-    event_id = log.question(answer, chat_type="inline", user_id=result.from_user.id)
-    # The result id is a hash of the claim id; after a /reload the claim may be gone.
-    posted = next((c.claim.id for c in matching(answer, kb.matcher.thresholds.answer)
-                   if result_id(c.claim.id) == result.result_id), None)
-    if posted is not None and (answer.claim is None or posted != answer.claim.id):
-        log.pick(event_id, claim_id=posted, user_id=result.from_user.id)
+    started = time.perf_counter()
+    answer, found = _offered(context, words)
+    latency_ms = (time.perf_counter() - started) * 1000
+    posted = next((c.claim.id for c in found if result_id(c.claim.id) == result.result_id), None)
+    # Matched again against the store as it is now: a card listed before a /reload that this
+    # store would not list is left out, rather than logged as an outcome it did not have.
+    if posted is None:
+        return
+    event_id = record_question(update, context, answer, latency_ms, chat_type="inline")
+    if answer.status == "ambiguous":
+        events(context).pick(event_id, claim_id=posted, user_id=result.from_user.id)

@@ -188,7 +188,7 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats [days]: questions, answered / ambiguous / refused shares, top claims, feedback."""
+    """/stats [days]: questions, answered / ambiguous / refused shares, picks, top claims, feedback."""
     days = _days(context.args)
     if days == "bad":
         await update.effective_message.reply_text(USAGE.format(command="stats", default=DEFAULT_DAYS))

@@ -218,7 +218,7 @@ class EventLog:
         return self._vote("feedback", event_id, user_id, claim_id=claim_id, value=value)
 
     def pick(self, event_id: int, *, claim_id: str, user_id: int | None = None) -> int:
-        """Log a "Did you mean…" tap: whoever asked question ``event_id`` meant ``claim_id``.
+        """Log a "Did you mean…" tap: whoever tapped it took question ``event_id`` to mean ``claim_id``.
 
         For moderators it is a phrasing the claim lacks. A user who picks again on the same
         question changes their pick rather than adding one. Returns the pick's id.
@@ -289,7 +289,7 @@ class EventLog:
         return group_unanswered(rows)
 
     def stats(self, days: float | None = 7) -> Stats:
-        """Questions, outcome shares, top claims and feedback counts over the last ``days`` days."""
+        """Questions, outcome shares, picks, top claims and feedback counts over the last ``days`` days."""
         since = self.since(days)
         cutoff = _stamp(since) if since else ""
         with self._reader() as conn:
@@ -297,8 +297,10 @@ class EventLog:
                 "SELECT status, claim_id, chat_type, user, latency_ms FROM questions WHERE at >= ?", [cutoff]
             ).fetchall()
             votes = conn.execute("SELECT value, claim_id FROM feedback WHERE at >= ?", [cutoff]).fetchall()
-            picks = [claim for (claim,) in conn.execute("SELECT claim_id FROM picks WHERE at >= ?", [cutoff])]
-        return build_stats(questions, votes, picks, days=days, since=since, until=self.clock())
+            # A log last written by a version without picks, read-only here, has no such table.
+            has_picks = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'picks'").fetchone()
+            picked = conn.execute("SELECT count(*) FROM picks WHERE at >= ?", [cutoff]).fetchone()[0] if has_picks else 0
+        return build_stats(questions, votes, picked, days=days, since=since, until=self.clock())
 
     def writable(self) -> str | None:
         """Commit a heartbeat row, as a health check: None if it worked, else what went wrong.

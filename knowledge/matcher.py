@@ -266,7 +266,7 @@ class Matcher:
             return None
         phrasings = row.texts[1:]
         sequences = [[w for w in p.split() if w not in STOPWORDS] for p in phrasings]
-        key_words = row.term_sets[0] & set().union(*sequences)
+        key_words = row.term_sets[0] & frozenset().union(*row.term_sets[1:])
         for phrasing, sequence in zip(phrasings, sequences):
             ops = Levenshtein.editops(query_terms, sequence)
             if len(ops) == 1 and ops[0].tag == "replace":

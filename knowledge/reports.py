@@ -212,7 +212,7 @@ class Stats:
 def build_stats(
     questions: Sequence[tuple[str, str | None, str, str | None, float | None]],
     votes: Sequence[tuple[int, str | None]],
-    picks: Sequence[str] = (),
+    picked: int = 0,
     *,
     days: float | None,
     since: dt.datetime | None,
@@ -220,7 +220,7 @@ def build_stats(
     top: int = 5,
 ) -> Stats:
     """Stats from (status, claim_id, chat_type, user, latency_ms) and (value, claim_id) rows,
-    and the claim ids of "Did you mean…" picks."""
+    and how many "Did you mean…" options were picked."""
     outcomes = Counter(status for status, *_ in questions)
     claims = Counter(claim for status, claim, *_ in questions if status == "answered" and claim)
     latencies = sorted(lat for *_, lat in questions if lat)
@@ -240,7 +240,7 @@ def build_stats(
         latency_ms_p95=round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
         if latencies
         else None,
-        picked=len(picks),
+        picked=picked,
     )
 
 

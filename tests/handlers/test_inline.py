@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import AMBIGUOUS, ANSWERED, REFUSED
+from handlers.inline import result_id
 from tests.telegram_fakes import ALICE, chosen_inline_result, inline_query
 
 
@@ -85,14 +86,19 @@ async def test_an_inline_option_posted_from_an_ambiguous_query_is_logged_as_a_pi
     [row] = recording_bot.events.db["questions"].rows
     assert (row["chat_type"], row["status"]) == ("inline", "ambiguous")
     [pick] = recording_bot.events.db["picks"].rows
-    claim = recording_bot.knowledge.claim(pick["claim_id"])
-    assert (pick["event_id"], claim.statement) == (row["id"], second["title"])
+    assert (pick["event_id"], result_id(pick["claim_id"])) == (row["id"], second["id"])
 
 
-async def test_a_posted_card_whose_claim_is_gone_logs_only_the_question(recording_bot):
-    await recording_bot.send(chosen_inline_result("0" * 32, AMBIGUOUS))
-    assert [r["status"] for r in recording_bot.events.db["questions"].rows] == ["ambiguous"]
+async def test_a_posted_card_the_store_would_not_list_now_is_not_logged(recording_bot):
+    # A result listed before a /reload, for a claim this store no longer offers for those words.
+    await recording_bot.send(chosen_inline_result(result_id("a-claim-since-removed"), AMBIGUOUS))
+    assert list(recording_bot.events.db["questions"].rows) == []
     assert list(recording_bot.events.db["picks"].rows) == []
+
+
+async def test_a_posted_card_with_a_blank_query_is_ignored(recording_bot):
+    assert await recording_bot.send(chosen_inline_result(result_id("army-daily-shells"), " \n ")) == []
+    assert list(recording_bot.events.db["questions"].rows) == []
 
 
 async def test_the_inline_keystrokes_on_the_way_to_a_question_are_not_logged(recording_bot):

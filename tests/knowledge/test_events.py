@@ -148,6 +148,18 @@ def test_a_did_you_mean_pick_is_logged_against_its_question_once_per_user(log: E
     assert log.stats(days=1).picked == 2
 
 
+def test_stats_of_a_log_written_before_picks_existed_count_no_picks(tmp_path: Path, kb: KnowledgeBase):
+    path = tmp_path / "events.db"
+    log = EventLog(path)
+    log.question(kb.answer(RUSSIA), chat_type="private", user_id=1)
+    log.db["picks"].drop()  # as the table is in a log an older version wrote
+    log.close()
+    reader = EventLog(path, readonly=True)
+    stats = reader.stats(days=None)
+    assert (stats.questions, stats.picked) == (1, 0)
+    reader.close()
+
+
 def test_retention_deletes_events_older_than_the_period(tmp_path: Path, clock: FakeClock, kb: KnowledgeBase):
     log = EventLog(tmp_path / "events.db", retention_days=30, clock=clock)
     old = log.question(kb.answer(RUSSIA), chat_type="private")

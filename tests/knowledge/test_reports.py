@@ -142,7 +142,7 @@ def test_stats_text_reads_as_shares_and_counts():
             ("ambiguous", None, "private", None, 0.0),
         ],
         [(1, "a"), (-1, "a")],
-        ["b"],
+        1,
         days=7,
         since=until - dt.timedelta(days=7),
         until=until,
