@@ -47,6 +47,7 @@ def test_webhook_mode_registers_the_url_and_secret_with_telegram(webhook_bot, fa
     [call] = fake_telegram.api.calls_to("setWebhook")
     assert call.params["url"] == url
     assert call.params["secret_token"] == SECRET
+    assert "chosen_inline_result" in call.params["allowed_updates"]
     assert not fake_telegram.api.calls_to("getUpdates")
 
 
