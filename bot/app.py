@@ -7,19 +7,32 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from telegram import LinkPreviewOptions
+from collections.abc import Awaitable, Callable
+
+from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    ChosenInlineResultHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
 from telegram.request import BaseRequest
+from tornado.httpserver import HTTPServer
 
-import handlers
 from bot import health, signals
 from bot.config import Settings
-from handlers import moderation
-from handlers.state import EVENTS, KNOWLEDGE, SETTINGS
-from knowledge import KnowledgeBase
+from handlers import access, activity, ask, basics, buttons, errors, inline, moderation, render
+from handlers.state import CONTEXT_TYPES, App
 from knowledge.events import EventLog
+from knowledge.live import LiveKnowledge, ReloadOutcome
 
 logger = logging.getLogger("groundbot")
 
@@ -61,36 +74,130 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-async def post_init(app: Application) -> None:
-    """Load the knowledge, open the event log, and publish the command menu."""
-    settings: Settings = app.bot_data[SETTINGS]
-    # Health first, so a probe during a long knowledge load sees "not loaded yet", not nothing.
-    await health.start(app)
-    # Building the store is CPU work: keep it off the event loop.
-    kb = await asyncio.to_thread(KnowledgeBase.load, settings.knowledge)
-    app.bot_data[KNOWLEDGE] = kb
-    app.bot_data[EVENTS] = EventLog(
-        settings.events_path, hash_users=settings.hash_user_ids, retention_days=settings.retention_days
-    )
-    try:
-        await app.bot.set_my_commands(handlers.commands())
-    except TelegramError as err:  # the menu is a convenience: answer questions anyway
-        logger.warning("Could not set the command menu: %s", type(err).__name__)
-    logger.info("Serving %d claims from %d source(s) as @%s", len(kb), len(kb.sources), app.bot.username)
-    moderation.start_watching(app)  # only if GROUNDBOT_WATCH_KNOWLEDGE is on
+# The updates the bot asks Telegram for; anything else is never sent to it.
+ALLOWED_UPDATES = ["message", "callback_query", "inline_query", "chosen_inline_result"]
 
 
-async def post_shutdown(app: Application) -> None:
-    """Close the event log and the knowledge base opened by post_init."""
-    await health.stop(app)
-    await moderation.stop_watching(app)  # no reload may start on a closing event log
-    events = app.bot_data.pop(EVENTS, None)
-    kb = app.bot_data.pop(KNOWLEDGE, None)
-    if kb is not None:
-        kb.close()
-    if events is not None:
-        events.close()
-        logger.info("Stopped; event log closed.")
+def commands() -> list[BotCommand]:
+    """The command menu everyone sees (registered with setMyCommands at start-up)."""
+    return [
+        BotCommand("ask", "Ask a question (in groups: /ask your question)"),
+        BotCommand("topics", "What I can answer, by source and tag"),
+        BotCommand("sources", "The documents my claims come from"),
+        BotCommand("claim", "Show one claim by its id"),
+        BotCommand("help", "How to ask me"),
+    ]
+
+
+def register_handlers(app: App, settings: Settings) -> None:
+    """Add every handler to ``app``, in the order they must be tried.
+
+    Within a group, the first handler whose filter matches an update handles it and the
+    rest never see it; lower groups run first.
+    """
+    rules = access.Access.from_settings(settings)
+    moderators = access.moderators_filter(rules)
+    text_message = filters.UpdateType.MESSAGE & filters.TEXT  # edits are not questions
+    # Every update, even one the allow-lists turn away, is activity for the health
+    # endpoint's "last update" (group -2: before anything can stop it).
+    app.add_handler(activity.handler(), group=-2)
+    # Allow-lists before everything (group -1): outsiders get one polite line, or silence
+    # in groups, and ApplicationHandlerStop keeps every other handler from seeing them.
+    app.add_handler(access.gate(rules), group=-1)
+    app.add_handlers([
+        # Commands first, in private and groups alike (`/cmd@other_bot` is left to that bot).
+        CommandHandler("start", basics.start),
+        CommandHandler("help", basics.help_command),
+        CommandHandler("topics", basics.topics),
+        CommandHandler("sources", basics.sources),
+        CommandHandler("claim", basics.claim),
+        CommandHandler("ask", ask.ask_command),
+        # Moderator commands, then "moderators only" for everyone else; before the
+        # unknown-command catch-all below.
+        CommandHandler("reload", moderation.reload, filters=moderators),
+        CommandHandler("unanswered", moderation.unanswered, filters=moderators),
+        CommandHandler("stats", moderation.stats, filters=moderators),
+        CommandHandler(list(moderation.COMMANDS), access.moderators_only),
+        # Private chat: any other command is unknown, any text is a question, anything
+        # else (stickers, photos…) gets a hint.
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND, ask.unknown_command),
+        MessageHandler(filters.ChatType.PRIVATE & text_message, ask.private_question),
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, ask.not_text),
+        # Groups: a command named for this bot (/cmd@this_bot) that it does not have gets
+        # the pointer to /help; a bare /cmd may be another bot's and is left alone.
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & access.COMMAND_TO_THIS_BOT, ask.unknown_command
+        ),
+        # Groups: only a mention of the bot or a reply to it; other chatter is ignored.
+        MessageHandler(
+            filters.ChatType.GROUPS & text_message & ~filters.COMMAND & ask.ADDRESSED_TO_BOT, ask.group_question
+        ),
+        # Buttons: "Did you mean…" picks, 👍/👎, and anything else (old or garbled data).
+        CallbackQueryHandler(buttons.pick, pattern=r"^pick:"),
+        CallbackQueryHandler(buttons.feedback, pattern=r"^fb:"),
+        CallbackQueryHandler(buttons.expired),
+        # Inline mode: @bot words, in any chat; and a card posted from its results.
+        InlineQueryHandler(inline.inline_query),
+        ChosenInlineResultHandler(inline.chosen),
+    ])
+    app.add_error_handler(errors.on_error)
+
+
+class Lifecycle:
+    """What runs beside the handlers: opened in post_init, closed in post_shutdown."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.health_server: HTTPServer | None = None
+        self.watcher: asyncio.Task[None] | None = None
+
+    async def post_init(self, app: App) -> None:
+        """Start health, load the knowledge, open the event log, publish the menu, start the watcher."""
+        settings, state = self.settings, app.bot_data
+        # Health first, so a probe during a long knowledge load sees "not loaded yet", not nothing.
+        self.health_server = health.start(app, settings)
+        state.live = await LiveKnowledge.load(settings.knowledge)
+        state.event_log = EventLog(
+            settings.events_path, hash_users=settings.hash_user_ids, retention_days=settings.retention_days
+        )
+        try:
+            await app.bot.set_my_commands(commands())
+        except TelegramError as err:  # the menu is a convenience: answer questions anyway
+            logger.warning("Could not set the command menu: %s", type(err).__name__)
+        kb = state.knowledge
+        logger.info("Serving %d claims from %d source(s) as @%s", len(kb), len(kb.sources), app.bot.username)
+        if settings.watch_knowledge:
+            self.watcher = asyncio.create_task(
+                state.live.watch(settings.watch_interval, self._reporter(app)), name="groundbot knowledge watcher"
+            )
+            logger.info("Watching %s for changes every %gs", state.live.path, settings.watch_interval)
+
+    def _reporter(self, app: App) -> Callable[[ReloadOutcome], Awaitable[None]]:
+        moderators = sorted(self.settings.moderators)
+
+        async def report(outcome: ReloadOutcome) -> None:
+            texts = render.reload_messages(outcome, prefix="Knowledge files changed. ")
+            await moderation.tell_moderators(app.bot, moderators, texts)
+
+        return report
+
+    async def post_shutdown(self, app: App) -> None:
+        """Stop health and the watcher, then close the event log and the knowledge."""
+        if self.health_server is not None:
+            await health.stop(self.health_server)
+            self.health_server = None
+        if self.watcher is not None:  # no reload may start on a closing event log
+            self.watcher.cancel()
+            await asyncio.gather(self.watcher, return_exceptions=True)
+            self.watcher = None
+        state = app.bot_data
+        if state.live is not None:
+            state.live.close()
+            state.live = None
+        if state.event_log is not None:
+            state.event_log.close()
+            state.event_log = None
+            logger.info("Stopped; event log closed.")
 
 
 def build_application(
@@ -98,16 +205,18 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     rate_limiter: BaseRateLimiter | None = None,
-) -> Application:
+) -> App:
     """The bot, ready to run: handlers registered; knowledge and event log open in post_init.
 
     ``request`` replaces the HTTP client (tests and benchmarks pass a recording one);
     ``rate_limiter`` replaces the AIORateLimiter that paces sends to Telegram's flood limits.
     """
+    lifecycle = Lifecycle(settings)
     builder = (
         ApplicationBuilder()
         .token(settings.token.get_secret_value())
         .base_url(settings.base_url)
+        .context_types(CONTEXT_TYPES)
         .defaults(Defaults(
             parse_mode=ParseMode.HTML,
             # A card's source link is in the card; a preview would double its height.
@@ -117,8 +226,8 @@ def build_application(
         ))
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        .post_init(lifecycle.post_init)
+        .post_shutdown(lifecycle.post_shutdown)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -127,9 +236,9 @@ def build_application(
         builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout).pool_timeout(timeout)
         # getUpdates long-polls for its own timeout on top of this read timeout.
         builder = builder.get_updates_read_timeout(timeout).get_updates_connect_timeout(timeout)
-    app = builder.build()
-    app.bot_data[SETTINGS] = settings
-    handlers.register(app)
+    app: App = builder.build()  # type: ignore[assignment]
+    app.bot_data.settings = settings
+    register_handlers(app, settings)
     return app
 
 
@@ -152,14 +261,14 @@ def run(settings: Settings) -> None:
             url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=handlers.ALLOWED_UPDATES,
+            allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=settings.drop_pending_updates,
             stop_signals=None,
         )
     else:
         logger.info("Starting long polling")
         app.run_polling(
-            allowed_updates=handlers.ALLOWED_UPDATES,
+            allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=settings.drop_pending_updates,
             stop_signals=None,
         )

@@ -21,17 +21,14 @@ import time
 from typing import Any
 
 import tornado.web
-from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
-from handlers.activity import LAST_UPDATE, UPDATES_SEEN
-from handlers.state import EVENTS, KNOWLEDGE, SETTINGS
+from bot.config import Settings
+from handlers.state import App
 
 logger = logging.getLogger("groundbot.health")
 
 PATH = "/healthz"
-_SERVER = "health_server"  # bot_data keys, private to this module
-_STARTED = "health_started"
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -40,13 +37,13 @@ def _iso(timestamp: float | None) -> str | None:
     return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def report(app: Application) -> tuple[bool, dict[str, Any]]:
+def report(app: App, settings: Settings, started: float) -> tuple[bool, dict[str, Any]]:
     """Run the checks now: (healthy, the JSON body). Writes one heartbeat row to the event log."""
-    settings = app.bot_data.get(SETTINGS)
-    kb = app.bot_data.get(KNOWLEDGE)
-    events = app.bot_data.get(EVENTS)
+    state = app.bot_data
+    kb = state.live.current if state.live is not None else None
+    events = state.event_log
     log_problem = events.writable() if events is not None else "not open"
-    last = app.bot_data.get(LAST_UPDATE)
+    last = state.last_update
     now = time.time()
     problems = []
     if kb is None:
@@ -55,11 +52,10 @@ def report(app: Application) -> tuple[bool, dict[str, Any]]:
         problems.append(f"event log not writable: {log_problem}")
     if not app.running:
         problems.append("not running (starting up or stopping)")
-    started = app.bot_data.get(_STARTED)
     body: dict[str, Any] = {
         "status": "ok" if not problems else "unhealthy",
         "problems": problems,
-        "mode": "webhook" if settings is not None and settings.webhook else "polling",
+        "mode": "webhook" if settings.webhook else "polling",
         "knowledge": {
             "loaded": kb is not None,
             "claims": len(kb) if kb is not None else 0,
@@ -69,9 +65,9 @@ def report(app: Application) -> tuple[bool, dict[str, Any]]:
         "last_update": {
             "at": _iso(last),
             "seconds_ago": round(now - last, 1) if last is not None else None,
-            "count": app.bot_data.get(UPDATES_SEEN, 0),
+            "count": state.updates_seen,
         },
-        "uptime_seconds": round(now - started, 1) if started is not None else 0.0,
+        "uptime_seconds": round(now - started, 1),
     }
     return not problems, body
 
@@ -81,11 +77,13 @@ class HealthHandler(tornado.web.RequestHandler):
 
     SUPPORTED_METHODS = ("GET",)  # type: ignore[assignment]
 
-    def initialize(self, app: Application) -> None:
+    def initialize(self, app: App, settings: Settings, started: float) -> None:
         self.app = app
+        self.bot_settings = settings
+        self.started = started
 
     def get(self) -> None:
-        healthy, body = report(self.app)
+        healthy, body = report(self.app, self.bot_settings, self.started)
         self.set_status(200 if healthy else 503)
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
@@ -97,23 +95,24 @@ def _quiet(handler: tornado.web.RequestHandler) -> None:
     pass
 
 
-async def start(app: Application) -> None:
-    """Serve /healthz on GROUNDBOT_LISTEN:GROUNDBOT_HEALTH_PORT, if a port is set (call in post_init)."""
-    settings = app.bot_data.get(SETTINGS)
-    port = getattr(settings, "health_port", None)
-    app.bot_data[_STARTED] = time.time()
-    if port is None:
-        return
-    web = tornado.web.Application([(PATH, HealthHandler, {"app": app})], log_function=_quiet)
+def start(app: App, settings: Settings) -> HTTPServer | None:
+    """Serve /healthz on GROUNDBOT_LISTEN:GROUNDBOT_HEALTH_PORT, if a port is set (call in post_init).
+
+    Returns the server, for ``stop``; an OSError (port taken) stops start-up.
+    """
+    if settings.health_port is None:
+        return None
+    started = time.time()
+    web = tornado.web.Application(
+        [(PATH, HealthHandler, {"app": app, "settings": settings, "started": started})], log_function=_quiet
+    )
     server = HTTPServer(web)
-    server.listen(port, address=settings.listen)  # an OSError here (port taken) stops start-up
-    app.bot_data[_SERVER] = server
-    logger.info("Health endpoint on http://%s:%d%s", settings.listen, port, PATH)
+    server.listen(settings.health_port, address=settings.listen)
+    logger.info("Health endpoint on http://%s:%d%s", settings.listen, settings.health_port, PATH)
+    return server
 
 
-async def stop(app: Application) -> None:
-    """Stop the server started by start(), if any (call in post_shutdown)."""
-    server: HTTPServer | None = app.bot_data.pop(_SERVER, None)
-    if server is not None:
-        server.stop()
-        await server.close_all_connections()
+async def stop(server: HTTPServer) -> None:
+    """Stop a server made by start() (call in post_shutdown)."""
+    server.stop()
+    await server.close_all_connections()

@@ -14,11 +14,11 @@ other handler, and so nothing from the store, ever sees it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 from telegram import InlineQueryResultsButton, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler, filters
+from telegram.ext import ApplicationHandlerStop, TypeHandler, filters
+
+from handlers.state import Context, HandlerSettings
 
 OUTSIDER = "Sorry, I only answer members of my team."
 MODERATORS_ONLY = "Sorry, that command is for moderators only."
@@ -33,13 +33,9 @@ class Access:
     chats: frozenset[int] = frozenset()
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "Access":
-        """The access rules of a ``bot.config.Settings`` (or anything with the same fields)."""
-        return cls(
-            frozenset(getattr(settings, "moderators", ())),
-            frozenset(getattr(settings, "allowed_users", ())),
-            frozenset(getattr(settings, "allowed_chats", ())),
-        )
+    def from_settings(cls, settings: HandlerSettings) -> "Access":
+        """The access rules of the settings."""
+        return cls(frozenset(settings.moderators), frozenset(settings.allowed_users), frozenset(settings.allowed_chats))
 
     def is_moderator(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.moderators
@@ -79,7 +75,7 @@ def moderators_filter(access: Access) -> filters.BaseFilter:
 def gate(access: Access) -> TypeHandler:
     """The handler that keeps the bot to the allow-lists: add it in group -1."""
 
-    async def keep_to_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def keep_to_team(update: Update, context: Context) -> None:
         """Let team members through; give outsiders one polite line (silence in groups) and stop."""
         user = update.effective_user
         chat = update.effective_chat
@@ -106,7 +102,7 @@ async def _turn_away(update: Update) -> None:
     # In groups: silence. A bot that answers strangers in a group only invites more.
 
 
-async def moderators_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def moderators_only(update: Update, context: Context) -> None:
     """A moderator command from someone who is not a moderator."""
     await update.effective_message.reply_text(MODERATORS_ONLY)
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import time
 
 from telegram import Update
-from telegram.ext import ContextTypes, TypeHandler
+from telegram.ext import TypeHandler
 
-LAST_UPDATE = "last_update"  # bot_data key: time.time() of the latest update received
-UPDATES_SEEN = "updates_seen"  # bot_data key: updates received since start-up
+from handlers.state import Context
 
-
-async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def seen(update: Update, context: Context) -> None:
     """Note the time of every update, whatever happens to it next."""
-    context.bot_data[LAST_UPDATE] = time.time()
-    context.bot_data[UPDATES_SEEN] = context.bot_data.get(UPDATES_SEEN, 0) + 1
+    context.bot_data.last_update = time.time()
+    context.bot_data.updates_seen += 1
 
 
 def handler() -> TypeHandler:

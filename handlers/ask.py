@@ -8,11 +8,11 @@ import time
 
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes, filters
+from telegram.ext import filters
 
 from handlers import render
 from handlers.buttons import feedback_keyboard, options_keyboard
-from handlers.state import SETTINGS, events, knowledge
+from handlers.state import Context
 from knowledge import Answer
 
 # One INFO line per question, for operators: `grep groundbot.questions` is the traffic.
@@ -46,11 +46,11 @@ def _mentions(message: Message) -> list[str]:
 ADDRESSED_TO_BOT = AddressedToBot(name="AddressedToBot")
 
 
-async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+async def answer(update: Update, context: Context, question: str) -> None:
     """Match ``question``, log it, and reply with a card, a "Did you mean…", or a refusal."""
     message = update.effective_message
     assert message is not None  # every caller is a message handler
-    kb = knowledge(context)
+    kb = context.bot_data.knowledge
     started = time.perf_counter()
     result = kb.answer(question)
     latency_ms = (time.perf_counter() - started) * 1000
@@ -71,7 +71,7 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
 
 def record_question(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     result: Answer,
     latency_ms: float,
     *,
@@ -84,12 +84,11 @@ def record_question(
     settings allow it.
     """
     user = update.effective_user
-    event_id = events(context).question(result, chat_type=chat_type, user_id=user.id if user else None,
+    event_id = context.bot_data.events.question(result, chat_type=chat_type, user_id=user.id if user else None,
                                         chat_id=chat_id, latency_ms=latency_ms)
-    settings = context.bot_data.get(SETTINGS)
     # The text is what people typed: personal data, so it is off unless GROUNDBOT_LOG_QUESTIONS is on.
     # JSON-quoted, so a question with a newline is still one line.
-    text = f" text={json.dumps(result.question, ensure_ascii=False)}" if getattr(settings, "log_questions", False) else ""
+    text = f" text={json.dumps(result.question, ensure_ascii=False)}" if context.bot_data.settings.log_questions else ""
     question_log.info(
         "question update=%d chat=%s outcome=%s claim=%s score=%.1f latency_ms=%.1f%s",
         update.update_id, chat_type, result.status, result.claim.id if result.claim else "-", result.score,
@@ -98,12 +97,12 @@ def record_question(
     return event_id
 
 
-async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_question(update: Update, context: Context) -> None:
     """Any text in a private chat is a question."""
     await answer(update, context, update.effective_message.text)
 
 
-async def group_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_question(update: Update, context: Context) -> None:
     """A group message that mentions the bot or replies to it: the rest of the text is the question."""
     message = update.effective_message
     question = message.text
@@ -119,7 +118,7 @@ async def group_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await answer(update, context, question)
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: Context) -> None:
     """/ask <question>; or /ask in reply to a message, to ask that message's text."""
     message = update.effective_message
     question = " ".join(context.args or [])
@@ -136,13 +135,13 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await answer(update, context, question)
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_text(update: Update, context: Context) -> None:
     """A sticker, photo or other non-text message in private: say what the bot can read."""
     await update.effective_message.reply_text(
         "I can only answer questions written as text. Send me your question in words, or /help."
     )
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not have, in private."""
     await update.effective_message.reply_text("I don't know that command. /help lists what I can do.")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from handlers import render
-from handlers.state import knowledge
+from handlers.state import Context
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """/start (also from inline mode's buttons: /start topics, /start help)."""
     if context.args and context.args[0] == "topics":
         await topics(update, context)
@@ -17,22 +16,22 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(render.welcome(context.bot.username))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """/help: every way to ask, and the commands."""
     await update.effective_message.reply_text(render.welcome(context.bot.username))
 
 
-async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def topics(update: Update, context: Context) -> None:
     """/topics: what the store covers, by source and by tag."""
-    await update.effective_message.reply_text(render.topics(knowledge(context)))
+    await update.effective_message.reply_text(render.topics(context.bot_data.knowledge))
 
 
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources(update: Update, context: Context) -> None:
     """/sources: the documents the claims come from."""
-    await update.effective_message.reply_text(render.sources(knowledge(context)))
+    await update.effective_message.reply_text(render.sources(context.bot_data.knowledge))
 
 
-async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def claim(update: Update, context: Context) -> None:
     """/claim ID: one claim's card, by id."""
     message = update.effective_message
     if not context.args:
@@ -40,5 +39,5 @@ async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                  "/topics shows what I have.")
         return
     claim_id = context.args[0].strip()
-    found = knowledge(context).claim(claim_id)
+    found = context.bot_data.knowledge.claim(claim_id)
     await message.reply_text(render.card(found) if found else render.unknown_claim(claim_id))

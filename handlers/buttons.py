@@ -17,10 +17,9 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from handlers import render
-from handlers.state import events, knowledge
+from handlers.state import Context
 from knowledge import Answer
 
 logger = logging.getLogger(__name__)
@@ -46,15 +45,15 @@ def options_keyboard(event_id: int, answer: Answer) -> InlineKeyboardMarkup:
     ])
 
 
-def _candidate_id(context: ContextTypes.DEFAULT_TYPE, event_id: str, n: str) -> str | None:
+def _candidate_id(context: Context, event_id: str, n: str) -> str | None:
     """The claim id behind (event, index), or None if the event or index is unknown."""
-    event = events(context).question_event(int(event_id))
+    event = context.bot_data.events.question_event(int(event_id))
     if event is None or int(n) >= len(event.candidate_ids):
         return None
     return event.candidate_ids[int(n)]
 
 
-async def pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def pick(update: Update, context: Context) -> None:
     """A "Did you mean…" tap: replace the question with the card of the claim picked."""
     query = update.callback_query
     found = PICK.fullmatch(query.data or "")
@@ -62,12 +61,12 @@ async def pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if claim_id is None:
         await query.answer(EXPIRED)
         return
-    claim = knowledge(context).claim(claim_id)
+    claim = context.bot_data.knowledge.claim(claim_id)
     if claim is None:
         await query.answer(render.gone(claim_id), show_alert=True)
         return
     event_id, n = found.groups()
-    events(context).pick(int(event_id), claim_id=claim_id, user_id=query.from_user.id)
+    context.bot_data.events.pick(int(event_id), claim_id=claim_id, user_id=query.from_user.id)
     await query.answer()
     try:
         await query.edit_message_text(render.card(claim), reply_markup=feedback_keyboard(int(event_id), int(n)))
@@ -77,7 +76,7 @@ async def pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             raise
 
 
-async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def feedback(update: Update, context: Context) -> None:
     """A 👍/👎 tap: record it against the question and the claim shown."""
     query = update.callback_query
     found = FEEDBACK.fullmatch(query.data or "")
@@ -86,12 +85,12 @@ async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(EXPIRED)
         return
     event_id, _n, sign = found.groups()
-    events(context).feedback(int(event_id), claim_id=claim_id, value=1 if sign == "+" else -1,
+    context.bot_data.events.feedback(int(event_id), claim_id=claim_id, value=1 if sign == "+" else -1,
                              user_id=query.from_user.id)
     await query.answer("Thanks! Noted for the moderators." if sign == "+" else
                        "Thanks. The moderators will look at this answer.")
 
 
-async def expired(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def expired(update: Update, context: Context) -> None:
     """Any other button data: old, garbled or not ours."""
     await update.callback_query.answer(EXPIRED)

@@ -12,7 +12,8 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
+
+from handlers.state import Context
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def _describe(update: object) -> str:
     return "a job" if update is None else type(update).__name__
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log the error; apologise in the chat when it was our bug and the chat can be reached."""
     error = context.error
     if isinstance(error, (NetworkError, RetryAfter, Forbidden)):

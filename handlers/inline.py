@@ -13,11 +13,10 @@ import hashlib
 import time
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
-from telegram.ext import ContextTypes
 
 from handlers import render
 from handlers.ask import record_question
-from handlers.state import events, knowledge
+from handlers.state import Context
 from knowledge import Answer, Candidate
 
 # Results change on /reload: let Telegram cache them only briefly.
@@ -44,14 +43,14 @@ def result_id(claim_id: str) -> str:
     return hashlib.blake2b(claim_id.encode(), digest_size=16).hexdigest()
 
 
-def _offered(context: ContextTypes.DEFAULT_TYPE, words: str) -> tuple[Answer, list[Candidate]]:
+def _offered(context: Context, words: str) -> tuple[Answer, list[Candidate]]:
     """The answer to an inline query's words, and the claims listed for it."""
-    kb = knowledge(context)
+    kb = context.bot_data.knowledge
     answer = kb.answer(words)
     return answer, matching(answer, kb.matcher.thresholds.answer)
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: Context) -> None:
     """List the claims matching the typed words, each posting its full card."""
     query = update.inline_query
     words = " ".join(query.query.split())
@@ -75,7 +74,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
 
 
-async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def chosen(update: Update, context: Context) -> None:
     """A card posted from inline results: log its query, and a pick when it was a "Did you mean…" option."""
     result = update.chosen_inline_result
     words = " ".join(result.query.split())
@@ -91,4 +90,4 @@ async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     event_id = record_question(update, context, answer, latency_ms, chat_type="inline")
     if answer.status == "ambiguous":
-        events(context).pick(event_id, claim_id=posted, user_id=result.from_user.id)
+        context.bot_data.events.pick(event_id, claim_id=posted, user_id=result.from_user.id)

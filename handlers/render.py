@@ -9,14 +9,17 @@ never lands inside a tag or an entity.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from html import escape
 
 from knowledge import Answer, KnowledgeBase, SourcedClaim
+from knowledge.live import ReloadOutcome
 
 LIMIT = 4096  # Telegram's maximum message length
 BUTTON_LABEL = 60  # characters of a statement shown on a "Did you mean…" button
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+MAX_IDS = 30  # claim ids listed per kind of change after a reload
+MAX_MESSAGES = 3  # of problems after a failed reload; the rest is for `groundbot check`
 
 REFUSAL = "I have no sourced answer to that, so I won't guess."
 TOPICS_HINT = "/topics shows what I can answer."
@@ -72,12 +75,30 @@ def plain_card(claim: SourcedClaim) -> str:
 # --- Telegram HTML ----------------------------------------------------------------------
 
 
+def fits(text: str) -> bool:
+    """Whether ``text`` fits in one Telegram message."""
+    return units(text) <= LIMIT
+
+
+def fit_lines(head: str, lines: Sequence[str], more: str = "…and {n} more.") -> str:
+    """``head`` then as many whole ``lines`` as fit in one message; ``more`` says how many were left out."""
+    out = [head]
+    budget = LIMIT - units(head) - 40  # room for the ``more`` line
+    for i, line in enumerate(lines):
+        if units(line) + 1 > budget:
+            out.append(more.format(n=len(lines) - i))
+            break
+        out.append(line)
+        budget -= units(line) + 1
+    return "\n".join(out)
+
+
 def _fit(build: Callable[[float], str]) -> str:
     """``build(scale)`` at the largest scale whose result fits in one message."""
     scale = 1.0
     while True:
         text = build(scale)
-        if units(text) <= LIMIT or scale < 0.01:
+        if fits(text) or scale < 0.01:
             return text
         scale *= 0.7
 
@@ -162,20 +183,6 @@ def welcome(bot_username: str, *, html: bool = True) -> str:
     ])
 
 
-def _listing(head: str, lines: Iterable[str]) -> str:
-    """A heading and lines, cut with "…and N more" to fit one message."""
-    lines = list(lines)
-    out = [head]
-    budget = LIMIT - units(head) - 40
-    for i, line in enumerate(lines):
-        if units(line) + 1 > budget:
-            out.append(f"…and {len(lines) - i} more.")
-            break
-        out.append(line)
-        budget -= units(line) + 1
-    return "\n".join(out)
-
-
 def topics(kb: KnowledgeBase, *, html: bool = True) -> str:
     """What the store covers: claims per source, then per tag."""
     e = escape if html else (lambda s: s)
@@ -194,7 +201,7 @@ def topics(kb: KnowledgeBase, *, html: bool = True) -> str:
     if not len(kb):
         lines = ["The knowledge base is empty: I have nothing to answer from yet."]
     head, *rest = lines
-    return _listing(head, rest)
+    return fit_lines(head, rest)
 
 
 def sources(kb: KnowledgeBase, *, html: bool = True) -> str:
@@ -214,7 +221,7 @@ def sources(kb: KnowledgeBase, *, html: bool = True) -> str:
         lines.append(line)
     if not lines:
         return "The knowledge base has no sources yet."
-    return _listing(f"Sources ({len(lines)}):", lines)
+    return fit_lines(f"Sources ({len(lines)}):", lines)
 
 
 def unknown_claim(claim_id: str) -> str:
@@ -225,3 +232,58 @@ def unknown_claim(claim_id: str) -> str:
 def inline_description(claim: SourcedClaim) -> str:
     """The grey line under an inline result: who said it and where."""
     return shorten(f"— according to {claim.attributed_to} · {claim.source.outlet}", 200)
+
+
+# --- Moderators ------------------------------------------------------------------------
+
+
+def _ids(kind: str, ids: Sequence[str]) -> str:
+    shown = ", ".join(f"<code>{escape(i)}</code>" for i in ids[:MAX_IDS])
+    more = f" …and {len(ids) - MAX_IDS} more" if len(ids) > MAX_IDS else ""
+    return f"{kind} ({len(ids)}): {shown}{more}"
+
+
+def reload_messages(outcome: ReloadOutcome, *, prefix: str = "") -> list[str]:
+    """The reply to a reload, in HTML: what changed, or every problem (over a few messages if need be)."""
+    size = f"{outcome.claims} claim(s) from {outcome.sources} source(s)"
+    if outcome.ok:
+        changes = outcome.changes
+        if not changes:
+            return [f"{prefix}✅ Reloaded: nothing changed. Serving {size}."]
+        lines = [f"{prefix}✅ Reloaded. Serving {size}."]
+        for kind, ids in (("Added", changes.added), ("Removed", changes.removed), ("Edited", changes.edited)):
+            if ids:
+                lines.append(_ids(kind, ids))
+        return ["\n".join(lines)]
+    problems = [escape(str(p)) for p in outcome.problems]
+    head = (
+        f"{prefix}❌ Reload failed with {len(problems)} problem(s); nothing changed. "
+        f"Still answering from the last good knowledge ({size})."
+    )
+    return _pre_messages(head, problems)
+
+
+def _pre_messages(head: str, lines: list[str]) -> list[str]:
+    """``head`` then ``lines`` in <pre> blocks, split to fit Telegram's limit, at most MAX_MESSAGES."""
+    budget = LIMIT - 100  # room for the tags and the "…and N more" line
+    chunks: list[list[str]] = [[]]
+    used = units(head)
+    for i, line in enumerate(lines):
+        line = line if units(line) < budget // 2 else line[: budget // 2] + "…"
+        if used + units(line) + 1 > budget:
+            if len(chunks) == MAX_MESSAGES:
+                rest = len(lines) - i
+                chunks[-1].append(f"…and {rest} more. Run `groundbot check` on the server for every one.")
+                break
+            chunks.append([])
+            used = 0
+        chunks[-1].append(line)
+        used += units(line) + 1
+    texts = [f"<pre>{chr(10).join(chunk)}</pre>" for chunk in chunks if chunk]
+    return [f"{head}\n{texts[0]}" if texts else head, *texts[1:]]
+
+
+def report(text: str) -> str:
+    """A plain report (``knowledge.reports``) as HTML: its first line bold, everything escaped, whole lines up to one message."""
+    head, *lines = text.split("\n")
+    return fit_lines(f"<b>{escape(head)}</b>", [escape(line) for line in lines], "…and {n} more line(s).")

@@ -1,29 +1,67 @@
-"""What handlers share through ``application.bot_data``: the knowledge base and the event log.
+"""What handlers share: ``BotState``, held in ``application.bot_data`` through ``ContextTypes``.
 
-post_init puts them here under these keys. A /reload swaps ``bot_data[KNOWLEDGE]`` in one
-assignment, so every handler reads it fresh through ``knowledge(context)`` and never keeps
-it in a closure or a default argument.
+``bot/app.py`` builds the application with ``CONTEXT_TYPES``, so ``context.bot_data`` is a
+``BotState`` in every callback: settings, the live knowledge and the event log as typed
+attributes. A reload replaces ``live.current`` in one assignment, so a handler reads
+``state.knowledge`` afresh for each update and never keeps it in a closure or a default.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from telegram.ext import CallbackContext
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from knowledge import KnowledgeBase
 from knowledge.events import EventLog
-
-KNOWLEDGE = "knowledge"
-EVENTS = "events"
-SETTINGS = "settings"
+from knowledge.live import LiveKnowledge
 
 
-def knowledge(context: CallbackContext[Any, Any, Any, Any]) -> KnowledgeBase:
-    """The knowledge base serving right now."""
-    return context.bot_data[KNOWLEDGE]
+class HandlerSettings(Protocol):
+    """The settings handlers read (``bot.config.Settings`` has them all)."""
+
+    @property
+    def moderators(self) -> frozenset[int]: ...
+    @property
+    def allowed_users(self) -> frozenset[int]: ...
+    @property
+    def allowed_chats(self) -> frozenset[int]: ...
+    @property
+    def log_questions(self) -> bool: ...
 
 
-def events(context: CallbackContext[Any, Any, Any, Any]) -> EventLog:
-    """The event log of questions and feedback."""
-    return context.bot_data[EVENTS]
+class NotLoaded(RuntimeError):
+    """The knowledge or the event log was asked for outside post_init .. post_shutdown."""
+
+
+@dataclass
+class BotState:
+    """The application's shared state; ``bot/app.py`` sets ``settings`` when it builds the bot."""
+
+    settings: HandlerSettings = field(init=False)
+    live: LiveKnowledge | None = None  # opened in post_init, closed in post_shutdown
+    event_log: EventLog | None = None  # likewise
+    last_update: float | None = None  # time.time() of the latest update received
+    updates_seen: int = 0  # updates received since start-up
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The knowledge base serving right now."""
+        if self.live is None:
+            raise NotLoaded("the knowledge is not loaded")
+        return self.live.current
+
+    @property
+    def events(self) -> EventLog:
+        """The event log of questions and feedback."""
+        if self.event_log is None:
+            raise NotLoaded("the event log is not open")
+        return self.event_log
+
+
+# The context every handler receives: ``context.bot_data`` is the BotState.
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
+CONTEXT_TYPES = ContextTypes(bot_data=BotState)
+# The application bot/app.py builds.
+App = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotState, Any]

@@ -639,15 +639,11 @@ class RunningBot:
 
     @property
     def knowledge(self) -> Any:
-        from handlers.state import KNOWLEDGE
-
-        return self.app.bot_data[KNOWLEDGE]
+        return self.app.bot_data.knowledge
 
     @property
     def events(self) -> Any:
-        from handlers.state import EVENTS
-
-        return self.app.bot_data[EVENTS]
+        return self.app.bot_data.events
 
 
 class running_bot:  # noqa: N801 (used like a function: `async with running_bot(settings) as bot`)

@@ -40,7 +40,7 @@ async def test_shut_down_closes_the_event_log_and_the_knowledge(bot_settings):
         assert len(kb) == 4
     with pytest.raises(sqlite3.ProgrammingError):
         events.db.execute("select 1")
-    assert "events" not in bot.app.bot_data
+    assert bot.app.bot_data.event_log is None
 
 
 async def test_broken_knowledge_stops_start_up_with_every_problem(bot_settings, seed_kb):

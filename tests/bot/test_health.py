@@ -7,7 +7,6 @@ import json
 
 from bot import health
 from bot.app import build_application
-from handlers.state import EVENTS
 from knowledge.events import EventLog
 from tests.e2e.test_health import get, health_cli
 from tests.e2e.test_webhook import free_port
@@ -23,11 +22,12 @@ async def fetch(port: int) -> tuple[int, dict]:
 async def test_before_the_knowledge_is_loaded_the_bot_is_unhealthy_and_says_why(bot_settings):
     port = free_port()
     app = build_application(bot_settings.model_copy(update={"health_port": port}))
-    await health.start(app)  # what post_init does first, before the knowledge loads
+    server = health.start(app, app.bot_data.settings)  # what post_init does first, before the knowledge loads
+    assert server is not None
     try:
         status, report = await fetch(port)
     finally:
-        await health.stop(app)
+        await health.stop(server)
     assert status == 503 and report["status"] == "unhealthy"
     assert report["problems"] == [
         "knowledge not loaded",
@@ -50,14 +50,14 @@ async def test_a_running_bot_is_healthy_until_its_event_log_stops_taking_writes(
             heartbeat = bot.events.db.execute("SELECT value FROM meta WHERE key = 'heartbeat'").fetchone()
             assert heartbeat is not None  # the check really wrote to the log
 
-            writable = bot.app.bot_data[EVENTS]
-            bot.app.bot_data[EVENTS] = EventLog(bot_settings.events_path, readonly=True)
+            writable = bot.app.bot_data.event_log
+            bot.app.bot_data.event_log = EventLog(bot_settings.events_path, readonly=True)
             try:
                 status, report = await fetch(port)
                 checked = await asyncio.to_thread(health_cli, port)
             finally:
-                bot.app.bot_data[EVENTS].close()
-                bot.app.bot_data[EVENTS] = writable
+                bot.events.close()
+                bot.app.bot_data.event_log = writable
         finally:
             await bot.app.stop()
 

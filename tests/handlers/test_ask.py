@@ -133,13 +133,12 @@ async def test_an_unknown_command_in_private_points_to_help(recording_bot):
 
 
 async def test_the_knowledge_is_read_afresh_for_every_question(recording_bot, seed_kb):
-    from handlers.state import KNOWLEDGE
     from knowledge import KnowledgeBase
 
     (seed_kb / "team.yaml").write_text(
         (seed_kb / "team.yaml").read_text().replace("50,000 shells", "60,000 shells"), encoding="utf-8")
     old = recording_bot.knowledge
-    recording_bot.app.bot_data[KNOWLEDGE] = KnowledgeBase.load(seed_kb)  # what /reload does
+    recording_bot.app.bot_data.live.current = KnowledgeBase.load(seed_kb)  # what /reload does
     old.close()
 
     reply = await recording_bot.reply_to(private_message(ANSWERED))

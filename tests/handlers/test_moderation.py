@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from handlers.access import MODERATORS_ONLY, OUTSIDER
-from handlers.moderation import MAX_MESSAGES
+from handlers.render import MAX_MESSAGES
 from handlers.render import LIMIT, units
 from tests.conftest import ANSWERED, REFUSED, SEED_KNOWLEDGE
 from tests.telegram_fakes import (

@@ -1,38 +1,35 @@
-"""Reloading the knowledge while the bot runs: build beside, swap on success, never fail a question.
+"""The knowledge in service, and reloading it: build beside, swap on success, release the old.
 
-A reload reads every knowledge file into a *new* store in a worker thread while the event
-loop keeps answering from the old one. Only when the whole load succeeds does one
-assignment to ``bot_data[KNOWLEDGE]`` put the new store in service; handlers read that
-entry afresh for each update, so a question sees either the old store or the new one,
-whole. On any problem the old store simply stays.
+A reload reads every knowledge file into a *new* store in a worker thread while the
+caller's event loop keeps answering from the current one. Only when the whole load
+succeeds does one assignment put the new store in service; readers take ``current``
+afresh for each question, so a question sees either the old store or the new one, whole.
+On any problem the current store simply stays.
 
-The old store is not closed: a handler that fetched it a moment before the swap may still
-be using it, and it closes itself when the last such reference goes.
+The swap and the closing of the old store happen on the event loop, between questions:
+readers use ``current`` synchronously on that loop, so none is inside the old store when
+it closes, and nothing else holds it, so its memory goes with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from handlers.state import KNOWLEDGE, SETTINGS
-from knowledge import Changes, KnowledgeBase, KnowledgeError, Problem
-from knowledge.loader import BUNDLED, knowledge_files
+from knowledge.base import Changes, KnowledgeBase
+from knowledge.loader import KnowledgeError, Problem, knowledge_files
 
 logger = logging.getLogger(__name__)
-
-RELOADER = "reloader"
 
 # What the watcher compares: each knowledge file's path, modification time and size.
 Snapshot = frozenset[tuple[str, int, int]]
 
 
 @dataclass(frozen=True)
-class Reload:
+class ReloadOutcome:
     """The outcome of one reload: the changes, or every problem found (and the old store kept)."""
 
     ok: bool
@@ -58,41 +55,52 @@ def snapshot(path: Path) -> Snapshot:
     return frozenset(found)
 
 
-class Reloader:
-    """Reloads the knowledge at ``path`` into ``bot_data``; one reload at a time."""
+class LiveKnowledge:
+    """The knowledge base serving right now, and the one way to replace it; one reload at a time."""
 
-    def __init__(self, bot_data: MutableMapping[str, Any], path: Path | None):
-        self.bot_data = bot_data
-        self.path = Path(path) if path is not None else BUNDLED
-        self.lock = asyncio.Lock()
-        self.seen: Snapshot | None = None  # the files as the last reload (or start-up) read them
+    def __init__(self, current: KnowledgeBase):
+        self.current = current
+        self.path = current.path
+        self._lock = asyncio.Lock()
+        self.seen: Snapshot = snapshot(self.path)  # the files as the last load read them
 
-    async def reload(self) -> Reload:
+    @classmethod
+    async def load(cls, path: Path | None) -> "LiveKnowledge":
+        """Load the knowledge at ``path`` (default: the bundled one) off the event loop."""
+        kb = await asyncio.to_thread(KnowledgeBase.load, path)
+        return cls(kb)
+
+    async def reload(self) -> ReloadOutcome:
         """Load the knowledge anew and swap it in if, and only if, the whole load succeeds."""
-        async with self.lock:
+        async with self._lock:
             before = await asyncio.to_thread(snapshot, self.path)
-            old: KnowledgeBase = self.bot_data[KNOWLEDGE]
+            old = self.current
             try:
                 new, changes = await asyncio.to_thread(self._load_beside, old)
             except KnowledgeError as err:
                 self.seen = before
-                logger.warning("Reload failed with %d problem(s); still serving %d claims",
-                               len(err.problems), len(old))
-                return Reload(False, len(old), len(old.sources), problems=tuple(err.problems))
-            self.bot_data[KNOWLEDGE] = new
+                logger.warning(
+                    "Reload failed with %d problem(s); still serving %d claims", len(err.problems), len(old)
+                )
+                return ReloadOutcome(False, len(old), len(old.sources), problems=tuple(err.problems))
+            self.current = new
             self.seen = before
-            logger.info("Reloaded %d claims: %d added, %d removed, %d edited",
-                        len(new), len(changes.added), len(changes.removed), len(changes.edited))
-            return Reload(True, len(new), len(new.sources), changes)
+            old.close()
+            logger.info(
+                "Reloaded %d claims: %d added, %d removed, %d edited",
+                len(new),
+                len(changes.added),
+                len(changes.removed),
+                len(changes.edited),
+            )
+            return ReloadOutcome(True, len(new), len(new.sources), changes)
 
     def _load_beside(self, old: KnowledgeBase) -> tuple[KnowledgeBase, Changes]:
         new = KnowledgeBase.load(self.path)
         return new, new.changes_since(old)
 
-    async def watch(self, interval: float, report: Callable[[Reload], Awaitable[None]]) -> None:
+    async def watch(self, interval: float, report: Callable[[ReloadOutcome], Awaitable[None]]) -> None:
         """Reload whenever the knowledge files change, and ``report`` each outcome. Runs until cancelled."""
-        if self.seen is None:
-            self.seen = await asyncio.to_thread(snapshot, self.path)
         while True:
             await asyncio.sleep(interval)
             now = await asyncio.to_thread(snapshot, self.path)
@@ -114,10 +122,6 @@ class Reloader:
             except Exception:  # telling moderators must never stop the watching
                 logger.exception("Could not report a reload")
 
-
-def reloader(bot_data: MutableMapping[str, Any]) -> Reloader:
-    """The application's Reloader, made on first use from its settings."""
-    if RELOADER not in bot_data:
-        settings = bot_data.get(SETTINGS)
-        bot_data[RELOADER] = Reloader(bot_data, getattr(settings, "knowledge", None))
-    return bot_data[RELOADER]
+    def close(self) -> None:
+        """Close the store in service."""
+        self.current.close()
