@@ -61,9 +61,9 @@ def main() -> None:
     args = ap.parse_args()
 
     directory = synthetic.ensure(args.claims, args.seed)
-    from knowledge import KnowledgeBase
-
     import gc
+
+    from knowledge import KnowledgeBase
 
     if args.tracemalloc:
         import tracemalloc
@@ -170,7 +170,7 @@ def main() -> None:
                      f"{1000 * (total - sum(parts)):.2f}", f"{gc_ms:.2f}"])
     print(f"\nThe slow tail ({k} questions each; ms per question; the garbage collector's pauses fall inside "
           "whichever part allocated when it ran):\n")
-    print(table(["questions", "total", *[l.split(" (")[0] for l in labels], "everything else", "of which GC"], rows))
+    print(table(["questions", "total", *[label.split(" (")[0] for label in labels], "everything else", "of which GC"], rows))
 
     # How much the FTS5 OR query has to score: rows matched by the terms groundbot searched for.
     searched: list[list[str]] = []

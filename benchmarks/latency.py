@@ -38,9 +38,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, command_line, machine, machine_block, table, update_results  # noqa: E402
-
 import synthetic  # noqa: E402
+from common import OUT, command_line, machine, machine_block, table, update_results  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 BASELINE_AT_LEAST = 50  # questions each baseline answers even when over its time budget
@@ -144,8 +143,9 @@ def worker(size: int, seed: int, n_questions: int, warmup: int, budget: float, c
     loadavg = os.getloadavg()
     import gc
 
-    from knowledge import KnowledgeBase
     from common import BM25Baseline, FuzzBaseline, phrasings_of, shared_score
+
+    from knowledge import KnowledgeBase
 
     directory = synthetic.ensure(size, seed, n_questions + warmup)
     items = synthetic.load_questions(directory)[: n_questions + warmup]
@@ -234,7 +234,6 @@ def profile(size: int, seed: int, core: int = 0, n_answers: int = 500) -> dict:
     """cProfile of KnowledgeBase.load and of ``n_answers`` answers; the heaviest functions."""
     _pin(core)
     import cProfile
-    import pstats
 
     from knowledge import KnowledgeBase
 
@@ -395,7 +394,7 @@ def render(results: list[dict], prof: dict | None, info: dict, command: str, arg
             "(reaped) workers.", ""]
     rows = []
     for r in results:
-        tree_l, tree_a = r.get("tree_load", {}), r.get("tree_answers", {})
+        tree_l = r.get("tree_load", {})
         rows.append([f"{r['size']:,}", f"{r['phrasings']:,}", f"{r['load_s']:.2f}",
                      f"{r['load_cpu_s'] + r.get('load_cpu_children_s', 0):.2f} "
                      f"({r.get('load_cpu_children_s', 0):.2f} in workers)",

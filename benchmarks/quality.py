@@ -184,9 +184,9 @@ def run_regression() -> dict:
     cmd = [str(GROUNDBOT), "eval", "knowledge/regression-questions.yaml", "--strict"]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     lines = dict(
-        (parts[0], parts[1]) for parts in (l.split(None, 1) for l in proc.stdout.splitlines()) if len(parts) == 2
+        (parts[0], parts[1]) for parts in (line.split(None, 1) for line in proc.stdout.splitlines()) if len(parts) == 2
     )
-    failures = [l for l in proc.stderr.splitlines() if l.startswith("UNEXPECTED")]
+    failures = [line for line in proc.stderr.splitlines() if line.startswith("UNEXPECTED")]
     return {
         "command": "groundbot eval knowledge/regression-questions.yaml --strict",
         "exit_code": proc.returncode,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from urllib.parse import urlsplit
-
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -236,7 +235,7 @@ def build_application(
         builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout).pool_timeout(timeout)
         # getUpdates long-polls for its own timeout on top of this read timeout.
         builder = builder.get_updates_read_timeout(timeout).get_updates_connect_timeout(timeout)
-    app: App = builder.build()  # type: ignore[assignment]
+    app: App = builder.build()
     app.bot_data.settings = settings
     register_handlers(app, settings)
     return app

@@ -8,6 +8,7 @@ bad value into one line naming the variable, and never echoes a secret.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -247,7 +248,7 @@ _MESSAGES = {
 }
 
 
-def _line(error: dict[str, Any]) -> str:
+def _line(error: Mapping[str, Any]) -> str:
     loc = [str(part) for part in error.get("loc", ()) if isinstance(part, str)]
     message = _MESSAGES.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
     if not loc:  # a model-level check: its message already names the variables

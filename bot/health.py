@@ -75,7 +75,7 @@ def report(app: App, settings: Settings, started: float) -> tuple[bool, dict[str
 class HealthHandler(tornado.web.RequestHandler):
     """GET /healthz: 200 or 503 with the report as JSON."""
 
-    SUPPORTED_METHODS = ("GET",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("GET",)
 
     def initialize(self, app: App, settings: Settings, started: float) -> None:
         self.app = app

@@ -14,6 +14,7 @@ other handler, and so nothing from the store, ever sees it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from telegram import InlineQueryResultsButton, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler, filters

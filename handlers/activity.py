@@ -9,6 +9,7 @@ from telegram.ext import TypeHandler
 
 from handlers.state import Context
 
+
 async def seen(update: Update, context: Context) -> None:
     """Note the time of every update, whatever happens to it next."""
     context.bot_data.last_update = time.time()

@@ -99,12 +99,15 @@ def record_question(
 
 async def private_question(update: Update, context: Context) -> None:
     """Any text in a private chat is a question."""
-    await answer(update, context, update.effective_message.text)
+    text = update.effective_message.text
+    assert text is not None  # registered for text messages only
+    await answer(update, context, text)
 
 
 async def group_question(update: Update, context: Context) -> None:
     """A group message that mentions the bot or replies to it: the rest of the text is the question."""
     message = update.effective_message
+    assert message is not None and message.text is not None  # registered for text messages only
     question = message.text
     for mention in _mentions(message):
         question = question.replace(mention, " ")

@@ -187,7 +187,8 @@ class EventLog:
             event_id = self.db.conn.execute(sql, list(row.values())).lastrowid
         if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
             self.prune()
-        return int(event_id)
+        assert event_id is not None  # an INSERT always sets lastrowid
+        return event_id
 
     def question_event(self, event_id: int) -> QuestionEvent | None:
         """One logged question (id, at, question, chat_type, status, claim_id, score, candidate_ids: list[str]) or None."""
@@ -233,6 +234,7 @@ class EventLog:
             if user is not None:
                 self.db.execute(f"DELETE FROM {table} WHERE event_id = ? AND user = ?", [event_id, user])
             inserted = self.db[table].insert(row)
+            assert inserted.last_pk is not None  # an INSERT always has a key
             return int(inserted.last_pk)
 
     def prune(self) -> int:

@@ -11,12 +11,12 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import yaml
 from pydantic import ValidationError
@@ -115,7 +115,7 @@ def _decode(raw: bytes, name: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     loc = error["loc"]
     where = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
     if error["type"] == "extra_forbidden":
@@ -229,7 +229,7 @@ def _parse_and_prepare(file: Path, prepare: Callable[[SourcedClaim], T] | None) 
     for i, claim in enumerate(model.claims):
         line, col = positions[("claims", i, "id")]
         sourced = _sourced(claim, model.source, name, line)
-        result.claims.append((claim.id, (line, col), prepare(sourced) if prepare else sourced))
+        result.claims.append((claim.id, (line, col), prepare(sourced) if prepare else cast(T, sourced)))
     return result
 
 

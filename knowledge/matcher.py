@@ -218,6 +218,7 @@ class Matcher:
         margin = top.score - (scored[1].score if len(scored) > 1 else 0.0)
         asked = asks_for(question)
         swapped = self._swapped(top.row, text, query_terms)
+        status: Status
         if top.missing:
             status, reason = "refused", f"the best claim does not mention {', '.join(top.missing)}"
         elif swapped:

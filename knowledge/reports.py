@@ -158,7 +158,7 @@ def group_unanswered(rows: Iterable[Asked]) -> list[UnansweredGroup]:
     return _most_asked(groups, size=lambda g: g.count, latest=lambda g: g.last_at)
 
 
-def _most_asked(items: Iterable[T], size: Callable[[T], int] = len, latest: Callable[[T], str] | None = None) -> list[T]:
+def _most_asked(items: Iterable[T], size: Callable[[Any], int] = len, latest: Callable[[Any], str] | None = None) -> list[T]:
     """``items`` most asked first and, among equals, most recently asked first."""
     last = latest or (lambda rows: max(r.at for r in rows))
     # Two stable sorts: the second decides, the first breaks its ties.

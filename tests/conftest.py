@@ -11,7 +11,6 @@ import pytest
 
 from tests.telegram_fakes import TOKEN, BotAPI, BotProcess, FakeTelegram, RunningBot, bot_env, running_bot
 
-
 # A small knowledge file whose outcomes do not move when the matcher is tuned: one clear
 # answer, two claims asked the same way (a "Did you mean…"), and markup in every field.
 SEED_KNOWLEDGE = """\

@@ -584,7 +584,9 @@ class BotProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
-                raise AssertionError(f"groundbot did not stop within {timeout}s after {sig}; log:\n{self.log}")
+                raise AssertionError(
+                    f"groundbot did not stop within {timeout}s after {sig}; log:\n{self.log}"
+                ) from None
         return self.process.returncode
 
     def kill(self) -> None:

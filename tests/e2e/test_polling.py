@@ -10,8 +10,18 @@ import pytest
 
 from tests.conftest import AMBIGUOUS, ANSWERED, REFUSED
 from tests.telegram_fakes import (
-    ALICE, BOB, BOT_USERNAME, TEAM_GROUP, TOKEN, bot_message, callback, chat_of, chosen_inline_result, group_message,
-    inline_query, private_message,
+    ALICE,
+    BOB,
+    BOT_USERNAME,
+    TEAM_GROUP,
+    TOKEN,
+    bot_message,
+    callback,
+    chat_of,
+    chosen_inline_result,
+    group_message,
+    inline_query,
+    private_message,
 )
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from tests.conftest import AMBIGUOUS, ANSWERED, REFUSED
 from tests.telegram_fakes import (
-    ALICE, BOB, BOT_USER, BOT_USERNAME, TEAM_GROUP, bot_message, group_message, message, private_message, update,
+    ALICE,
+    BOB,
+    BOT_USER,
+    BOT_USERNAME,
+    TEAM_GROUP,
+    bot_message,
+    group_message,
+    message,
+    private_message,
+    update,
 )
 
 

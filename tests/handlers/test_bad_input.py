@@ -9,7 +9,15 @@ import pytest
 
 from tests.conftest import ANSWERED, REFUSED
 from tests.telegram_fakes import (
-    BOB, TEAM_GROUP, TOKEN, edited_message, message, photo_message, private_message, sticker_message, update,
+    BOB,
+    TEAM_GROUP,
+    TOKEN,
+    edited_message,
+    message,
+    photo_message,
+    private_message,
+    sticker_message,
+    update,
 )
 
 
@@ -110,7 +118,8 @@ async def test_a_failing_button_gets_an_apology_in_the_callback_answer(recording
 def test_any_text_in_private_gets_exactly_one_well_formed_reply(bot_settings):
     import asyncio
 
-    from hypothesis import HealthCheck, assume, given, settings, strategies as st
+    from hypothesis import HealthCheck, assume, given, settings
+    from hypothesis import strategies as st
 
     from handlers.render import LIMIT, units
     from tests.handlers.test_render import well_formed

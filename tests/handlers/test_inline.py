@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import AMBIGUOUS, ANSWERED, REFUSED
 from handlers.inline import result_id
+from tests.conftest import AMBIGUOUS, ANSWERED, REFUSED
 from tests.telegram_fakes import ALICE, chosen_inline_result, inline_query
 
 

@@ -10,12 +10,20 @@ from pathlib import Path
 import pytest
 
 from handlers.access import MODERATORS_ONLY, OUTSIDER
-from handlers.render import MAX_MESSAGES
-from handlers.render import LIMIT, units
+from handlers.render import LIMIT, MAX_MESSAGES, units
 from tests.conftest import ANSWERED, REFUSED, SEED_KNOWLEDGE
 from tests.telegram_fakes import (
-    ALICE, BOB, TEAM_GROUP, BotAPI, RunningBot, bot_message, callback, group_message, inline_query,
-    private_message, running_bot,
+    ALICE,
+    BOB,
+    TEAM_GROUP,
+    BotAPI,
+    RunningBot,
+    bot_message,
+    callback,
+    group_message,
+    inline_query,
+    private_message,
+    running_bot,
 )
 
 OTHER_GROUP = {"id": -1009999999999, "type": "supergroup", "title": "Strangers"}

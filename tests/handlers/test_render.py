@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from html.parser import HTMLParser
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handlers import render
 from knowledge import Answer, Candidate, Source, SourcedClaim
