@@ -61,8 +61,10 @@ class RedactingFormatter(logging.Formatter):
 
 def configure_logging(settings: Settings) -> None:
     """Log to stderr at the configured level, with the token redacted from every line."""
-    secrets = (settings.token.get_secret_value(),
-               settings.webhook_secret.get_secret_value() if settings.webhook_secret else "")
+    secrets = (
+        settings.token.get_secret_value(),
+        settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
+    )
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
     root = logging.getLogger()
@@ -103,42 +105,46 @@ def register_handlers(app: App, settings: Settings) -> None:
     # Allow-lists before everything (group -1): outsiders get one polite line, or silence
     # in groups, and ApplicationHandlerStop keeps every other handler from seeing them.
     app.add_handler(access.gate(rules), group=-1)
-    app.add_handlers([
-        # Commands first, in private and groups alike (`/cmd@other_bot` is left to that bot).
-        CommandHandler("start", basics.start),
-        CommandHandler("help", basics.help_command),
-        CommandHandler("topics", basics.topics),
-        CommandHandler("sources", basics.sources),
-        CommandHandler("claim", basics.claim),
-        CommandHandler("ask", ask.ask_command),
-        # Moderator commands, then "moderators only" for everyone else; before the
-        # unknown-command catch-all below.
-        CommandHandler("reload", moderation.reload, filters=moderators),
-        CommandHandler("unanswered", moderation.unanswered, filters=moderators),
-        CommandHandler("stats", moderation.stats, filters=moderators),
-        CommandHandler(list(moderation.COMMANDS), access.moderators_only),
-        # Private chat: any other command is unknown, any text is a question, anything
-        # else (stickers, photos…) gets a hint.
-        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND, ask.unknown_command),
-        MessageHandler(filters.ChatType.PRIVATE & text_message, ask.private_question),
-        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, ask.not_text),
-        # Groups: a command named for this bot (/cmd@this_bot) that it does not have gets
-        # the pointer to /help; a bare /cmd may be another bot's and is left alone.
-        MessageHandler(
-            filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & access.COMMAND_TO_THIS_BOT, ask.unknown_command
-        ),
-        # Groups: only a mention of the bot or a reply to it; other chatter is ignored.
-        MessageHandler(
-            filters.ChatType.GROUPS & text_message & ~filters.COMMAND & ask.ADDRESSED_TO_BOT, ask.group_question
-        ),
-        # Buttons: "Did you mean…" picks, 👍/👎, and anything else (old or garbled data).
-        CallbackQueryHandler(buttons.pick, pattern=r"^pick:"),
-        CallbackQueryHandler(buttons.feedback, pattern=r"^fb:"),
-        CallbackQueryHandler(buttons.expired),
-        # Inline mode: @bot words, in any chat; and a card posted from its results.
-        InlineQueryHandler(inline.inline_query),
-        ChosenInlineResultHandler(inline.chosen),
-    ])
+    app.add_handlers(
+        [
+            # Commands first, in private and groups alike (`/cmd@other_bot` is left to that bot).
+            CommandHandler("start", basics.start),
+            CommandHandler("help", basics.help_command),
+            CommandHandler("topics", basics.topics),
+            CommandHandler("sources", basics.sources),
+            CommandHandler("claim", basics.claim),
+            CommandHandler("ask", ask.ask_command),
+            # Moderator commands, then "moderators only" for everyone else; before the
+            # unknown-command catch-all below.
+            CommandHandler("reload", moderation.reload, filters=moderators),
+            CommandHandler("unanswered", moderation.unanswered, filters=moderators),
+            CommandHandler("stats", moderation.stats, filters=moderators),
+            CommandHandler(list(moderation.COMMANDS), access.moderators_only),
+            # Private chat: any other command is unknown, any text is a question, anything
+            # else (stickers, photos…) gets a hint.
+            MessageHandler(
+                filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND, ask.unknown_command
+            ),
+            MessageHandler(filters.ChatType.PRIVATE & text_message, ask.private_question),
+            MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, ask.not_text),
+            # Groups: a command named for this bot (/cmd@this_bot) that it does not have gets
+            # the pointer to /help; a bare /cmd may be another bot's and is left alone.
+            MessageHandler(
+                filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & access.COMMAND_TO_THIS_BOT, ask.unknown_command
+            ),
+            # Groups: only a mention of the bot or a reply to it; other chatter is ignored.
+            MessageHandler(
+                filters.ChatType.GROUPS & text_message & ~filters.COMMAND & ask.ADDRESSED_TO_BOT, ask.group_question
+            ),
+            # Buttons: "Did you mean…" picks, 👍/👎, and anything else (old or garbled data).
+            CallbackQueryHandler(buttons.pick, pattern=r"^pick:"),
+            CallbackQueryHandler(buttons.feedback, pattern=r"^fb:"),
+            CallbackQueryHandler(buttons.expired),
+            # Inline mode: @bot words, in any chat; and a card posted from its results.
+            InlineQueryHandler(inline.inline_query),
+            ChosenInlineResultHandler(inline.chosen),
+        ]
+    )
     app.add_error_handler(errors.on_error)
 
 
@@ -216,13 +222,15 @@ def build_application(
         .token(settings.token.get_secret_value())
         .base_url(settings.base_url)
         .context_types(CONTEXT_TYPES)
-        .defaults(Defaults(
-            parse_mode=ParseMode.HTML,
-            # A card's source link is in the card; a preview would double its height.
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-            # A group question deleted before the answer went out still gets its answer.
-            allow_sending_without_reply=True,
-        ))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                # A card's source link is in the card; a preview would double its height.
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                # A group question deleted before the answer went out still gets its answer.
+                allow_sending_without_reply=True,
+            )
+        )
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(lifecycle.post_init)
@@ -271,4 +279,3 @@ def run(settings: Settings) -> None:
             drop_pending_updates=settings.drop_pending_updates,
             stop_signals=None,
         )
-

@@ -114,10 +114,13 @@ def evaluate(questions: Path, knowledge: Path | None, as_json: bool, strict: boo
 
 
 @cli.command()
-@click.option("--check", is_flag=True,
-              help="Validate the settings, the knowledge and the data directory, then exit "
-              "(0: ready to run; 2: a bad setting; 1: bad knowledge or an unwritable data directory). "
-              "Contacts no one: for deploy scripts.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Validate the settings, the knowledge and the data directory, then exit "
+    "(0: ready to run; 2: a bad setting; 1: bad knowledge or an unwritable data directory). "
+    "Contacts no one: for deploy scripts.",
+)
 def run(check: bool) -> None:
     """Run the Telegram bot until SIGINT or SIGTERM.
 
@@ -185,8 +188,10 @@ def _check_deployment(settings) -> None:
     click.echo(f"OK: event log {settings.events_path} is writable")
 
 
-CHAT_HELP = ("Ask a question in words. /topics and /sources list what I know, /claim ID shows one "
-             "claim, a number picks a \"Did you mean…\" option, /quit (or Ctrl-D) leaves.")
+CHAT_HELP = (
+    "Ask a question in words. /topics and /sources list what I know, /claim ID shows one "
+    'claim, a number picks a "Did you mean…" option, /quit (or Ctrl-D) leaves.'
+)
 
 
 def chat_reply(kb: KnowledgeBase, line: str, offered: list) -> tuple[str, list]:
@@ -292,7 +297,9 @@ def _statements(knowledge: Path | None):
 @data_dir_option
 @days_option
 @knowledge_option
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many questions.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many questions."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: the period and every group.")
 def unanswered(data_dir: Path, days: int, knowledge: Path | None, limit: int, as_json: bool) -> None:
     """Questions the bot refused or people marked 👎, grouped by meaning, most asked first.
@@ -339,12 +346,22 @@ def stats(data_dir: Path, days: int, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--port", type=click.IntRange(1, 65535), envvar="GROUNDBOT_HEALTH_PORT", required=True,
-              help="The bot's health port (default: $GROUNDBOT_HEALTH_PORT).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address of the bot's health server (127.0.0.1 also reaches GROUNDBOT_LISTEN=0.0.0.0).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
-              help="Seconds to wait for the answer.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    envvar="GROUNDBOT_HEALTH_PORT",
+    required=True,
+    help="The bot's health port (default: $GROUNDBOT_HEALTH_PORT).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address of the bot's health server (127.0.0.1 also reaches GROUNDBOT_LISTEN=0.0.0.0).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True, help="Seconds to wait for the answer."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the endpoint's JSON report as it came.")
 def health(port: int, host: str, timeout: float, as_json: bool) -> None:
     """Ask a running bot's /healthz; exit 0 when it is healthy, 1 when not or unreachable.
@@ -375,9 +392,11 @@ def health(port: int, host: str, timeout: float, as_json: bool) -> None:
     else:
         last = report["last_update"]
         when = f"{last['seconds_ago']} s ago" if last["at"] else "none yet"
-        summary = (f"{report['knowledge']['claims']} claims; event log "
-                   f"{'writable' if report['event_log']['writable'] else 'NOT writable'}; "
-                   f"last update {when}; {report['mode']}")
+        summary = (
+            f"{report['knowledge']['claims']} claims; event log "
+            f"{'writable' if report['event_log']['writable'] else 'NOT writable'}; "
+            f"last update {when}; {report['mode']}"
+        )
         click.echo(f"{'healthy' if healthy else 'UNHEALTHY: ' + '; '.join(report['problems'])} ({summary})")
     raise SystemExit(0 if healthy else 1)
 
@@ -424,8 +443,10 @@ def _backup(source: Path, dest: Path, partial: Path) -> tuple[int, int]:
     partial.unlink(missing_ok=True)
     try:
         # closing(): a sqlite3 connection's own `with` commits but leaves the file open.
-        with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)) as src, \
-                closing(sqlite3.connect(partial)) as copy:
+        with (
+            closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)) as src,
+            closing(sqlite3.connect(partial)) as copy,
+        ):
             src.backup(copy)
             counts = [copy.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("questions", "feedback")]
             ok = copy.execute("PRAGMA quick_check").fetchone()[0]

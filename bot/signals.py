@@ -28,8 +28,7 @@ class GracefulStop:
 
     def __call__(self, sig: signal.Signals) -> None:
         if self.received is not None:
-            logger.warning("Got %s while stopping: still answering the updates in hand (SIGKILL aborts).",
-                           sig.name)
+            logger.warning("Got %s while stopping: still answering the updates in hand (SIGKILL aborts).", sig.name)
             return
         self.received = sig
         logger.info("Got %s: answering the updates in hand, then stopping.", sig.name)

@@ -94,11 +94,16 @@ async def _turn_away(update: Update) -> None:
         await update.callback_query.answer(OUTSIDER)
     elif update.inline_query is not None:
         await update.inline_query.answer(
-            [], cache_time=0, is_personal=True,
+            [],
+            cache_time=0,
+            is_personal=True,
             button=InlineQueryResultsButton(text=OUTSIDER, start_parameter="team-only"),
         )
-    elif update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE \
-            and update.effective_message is not None:
+    elif (
+        update.effective_chat is not None
+        and update.effective_chat.type == ChatType.PRIVATE
+        and update.effective_message is not None
+    ):
         await update.effective_message.reply_text(OUTSIDER)
     # In groups: silence. A bot that answers strangers in a group only invites more.
 
@@ -106,4 +111,3 @@ async def _turn_away(update: Update) -> None:
 async def moderators_only(update: Update, context: Context) -> None:
     """A moderator command from someone who is not a moderator."""
     await update.effective_message.reply_text(MODERATORS_ONLY)
-

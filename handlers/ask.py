@@ -54,8 +54,9 @@ async def answer(update: Update, context: Context, question: str) -> None:
     started = time.perf_counter()
     result = kb.answer(question)
     latency_ms = (time.perf_counter() - started) * 1000
-    event_id = record_question(update, context, result, latency_ms, chat_type=message.chat.type,
-                               chat_id=message.chat.id)
+    event_id = record_question(
+        update, context, result, latency_ms, chat_type=message.chat.type, chat_id=message.chat.id
+    )
     # In a busy group the answer quotes its question; in private the context is obvious.
     quote = message.chat.type != ChatType.PRIVATE
     if result.status == "answered" and result.claim is not None:
@@ -63,8 +64,9 @@ async def answer(update: Update, context: Context, question: str) -> None:
         markup = feedback_keyboard(event_id, n) if n is not None else None
         await message.reply_text(render.card(result.claim), reply_markup=markup, do_quote=quote)
     elif result.status == "ambiguous" and result.options:
-        await message.reply_text(render.did_you_mean(result), reply_markup=options_keyboard(event_id, result),
-                                 do_quote=quote)
+        await message.reply_text(
+            render.did_you_mean(result), reply_markup=options_keyboard(event_id, result), do_quote=quote
+        )
     else:
         await message.reply_text(render.refusal(result), do_quote=quote)
 
@@ -84,15 +86,21 @@ def record_question(
     settings allow it.
     """
     user = update.effective_user
-    event_id = context.bot_data.events.question(result, chat_type=chat_type, user_id=user.id if user else None,
-                                        chat_id=chat_id, latency_ms=latency_ms)
+    event_id = context.bot_data.events.question(
+        result, chat_type=chat_type, user_id=user.id if user else None, chat_id=chat_id, latency_ms=latency_ms
+    )
     # The text is what people typed: personal data, so it is off unless GROUNDBOT_LOG_QUESTIONS is on.
     # JSON-quoted, so a question with a newline is still one line.
     text = f" text={json.dumps(result.question, ensure_ascii=False)}" if context.bot_data.settings.log_questions else ""
     question_log.info(
         "question update=%d chat=%s outcome=%s claim=%s score=%.1f latency_ms=%.1f%s",
-        update.update_id, chat_type, result.status, result.claim.id if result.claim else "-", result.score,
-        latency_ms, text,
+        update.update_id,
+        chat_type,
+        result.status,
+        result.claim.id if result.claim else "-",
+        result.score,
+        latency_ms,
+        text,
     )
     return event_id
 
@@ -126,8 +134,13 @@ async def ask_command(update: Update, context: Context) -> None:
     message = update.effective_message
     question = " ".join(context.args or [])
     replied = message.reply_to_message
-    if not question and replied is not None and replied.text and replied.from_user \
-            and replied.from_user.id != context.bot.id:
+    if (
+        not question
+        and replied is not None
+        and replied.text
+        and replied.from_user
+        and replied.from_user.id != context.bot.id
+    ):
         question = replied.text
     if not question.strip():
         await message.reply_text(

@@ -35,8 +35,9 @@ async def claim(update: Update, context: Context) -> None:
     """/claim ID: one claim's card, by id."""
     message = update.effective_message
     if not context.args:
-        await message.reply_text("Give a claim id, e.g. <code>/claim russia-daily-shell-use</code>. "
-                                 "/topics shows what I have.")
+        await message.reply_text(
+            "Give a claim id, e.g. <code>/claim russia-daily-shell-use</code>. /topics shows what I have."
+        )
         return
     claim_id = context.args[0].strip()
     found = context.bot_data.knowledge.claim(claim_id)

@@ -31,18 +31,24 @@ EXPIRED = "That button has expired. Ask your question again."
 
 def feedback_keyboard(event_id: int, n: int) -> InlineKeyboardMarkup:
     """👍/👎 under the answer to question ``event_id`` showing its candidate ``n``."""
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton("👍", callback_data=f"fb:{event_id}:{n}:+"),
-        InlineKeyboardButton("👎", callback_data=f"fb:{event_id}:{n}:-"),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("👍", callback_data=f"fb:{event_id}:{n}:+"),
+                InlineKeyboardButton("👎", callback_data=f"fb:{event_id}:{n}:-"),
+            ]
+        ]
+    )
 
 
 def options_keyboard(event_id: int, answer: Answer) -> InlineKeyboardMarkup:
     """One button per "Did you mean…" option, in the order the message numbers them."""
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(render.option_label(n + 1, option.claim), callback_data=f"pick:{event_id}:{n}")]
-        for n, option in enumerate(answer.options)
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(render.option_label(n + 1, option.claim), callback_data=f"pick:{event_id}:{n}")]
+            for n, option in enumerate(answer.options)
+        ]
+    )
 
 
 def _candidate_id(context: Context, event_id: str, n: str) -> str | None:
@@ -85,10 +91,12 @@ async def feedback(update: Update, context: Context) -> None:
         await query.answer(EXPIRED)
         return
     event_id, _n, sign = found.groups()
-    context.bot_data.events.feedback(int(event_id), claim_id=claim_id, value=1 if sign == "+" else -1,
-                             user_id=query.from_user.id)
-    await query.answer("Thanks! Noted for the moderators." if sign == "+" else
-                       "Thanks. The moderators will look at this answer.")
+    context.bot_data.events.feedback(
+        int(event_id), claim_id=claim_id, value=1 if sign == "+" else -1, user_id=query.from_user.id
+    )
+    await query.answer(
+        "Thanks! Noted for the moderators." if sign == "+" else "Thanks. The moderators will look at this answer."
+    )
 
 
 async def expired(update: Update, context: Context) -> None:

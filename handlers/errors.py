@@ -22,8 +22,14 @@ SORRY = "Sorry, something went wrong on my side while answering. Please try agai
 
 def _describe(update: object) -> str:
     if isinstance(update, Update):
-        kind = next((k for k in ("message", "callback_query", "inline_query", "edited_message")
-                     if getattr(update, k) is not None), "update")
+        kind = next(
+            (
+                k
+                for k in ("message", "callback_query", "inline_query", "edited_message")
+                if getattr(update, k) is not None
+            ),
+            "update",
+        )
         return f"update {update.update_id} ({kind})"
     return "a job" if update is None else type(update).__name__
 

@@ -55,9 +55,11 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     words = " ".join(query.query.split())
     if not words:
-        await query.answer([], cache_time=CACHE_SECONDS,
-                           button=InlineQueryResultsButton("Type a question to find a sourced claim",
-                                                           start_parameter="help"))
+        await query.answer(
+            [],
+            cache_time=CACHE_SECONDS,
+            button=InlineQueryResultsButton("Type a question to find a sourced claim", start_parameter="help"),
+        )
         return
     _, found = _offered(context, words)
     results = [
@@ -69,8 +71,9 @@ async def inline_query(update: Update, context: Context) -> None:
         )
         for c in found
     ]
-    button = None if results else InlineQueryResultsButton("No sourced answer. See what I cover",
-                                                           start_parameter="topics")
+    button = (
+        None if results else InlineQueryResultsButton("No sourced answer. See what I cover", start_parameter="topics")
+    )
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
 
 

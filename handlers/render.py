@@ -38,7 +38,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def attribution(claim: SourcedClaim) -> str:
-    """"according to X, via Y" in plain words."""
+    """ "according to X, via Y" in plain words."""
     text = f"according to {claim.attributed_to}"
     return text + (f", via {claim.via}" if claim.via else "")
 
@@ -46,8 +46,11 @@ def attribution(claim: SourcedClaim) -> str:
 def source_line(claim: SourcedClaim) -> str:
     """Title, outlet and date of the claim's source, in plain words."""
     source = claim.source
-    parts = [f"“{source.title}”" if source.title else None, source.outlet,
-             source.published.isoformat() if source.published else None]
+    parts = [
+        f"“{source.title}”" if source.title else None,
+        source.outlet,
+        source.published.isoformat() if source.published else None,
+    ]
     return ", ".join(p for p in parts if p)
 
 
@@ -111,14 +114,16 @@ def card(claim: SourcedClaim) -> str:
             return escape(shorten(text, max(int(limit * scale), 8)))
 
         source = claim.source
-        lines = [f"<b>{field(claim.statement, 1500)}</b>",
-                 f"— according to {field(claim.attributed_to, 300)}"]
+        lines = [f"<b>{field(claim.statement, 1500)}</b>", f"— according to {field(claim.attributed_to, 300)}"]
         if claim.via:
             lines.append(f"via {field(claim.via, 300)}")
         if claim.quote:
             lines.append(f"<i>“{field(claim.quote, 1200)}”</i>")
-        parts = [f"“{field(source.title, 400)}”" if source.title else None, field(source.outlet, 200),
-                 source.published.isoformat() if source.published else None]
+        parts = [
+            f"“{field(source.title, 400)}”" if source.title else None,
+            field(source.outlet, 200),
+            source.published.isoformat() if source.published else None,
+        ]
         where = ", ".join(p for p in parts if p)
         # A shortened URL would point somewhere else: a link too long to keep is dropped whole.
         if source.url and len(source.url) <= 1000 * scale:
@@ -165,22 +170,29 @@ def welcome(bot_username: str, *, html: bool = True) -> str:
     b = (lambda s: f"<b>{s}</b>") if html else (lambda s: s)
     at = escape(bot_username) if html else bot_username
     q = "&lt;question&gt;" if html else "<question>"
-    return "\n".join([
-        "I answer questions only from curated, sourced claims. Every answer says "
-        + b("what was said") + ", " + b("who said it") + " and " + b("where it was published") + ". "
-        "When I have no sourced answer, I say so instead of guessing.",
-        "",
-        "• In a private chat, just write your question.",
-        f"• In a group, use /ask {q}, mention @{at}, or reply to one of my messages.",
-        f"• In any chat, type @{at} and a few words to share a claim.",
-        "",
-        "/topics — what I can answer, by source and tag",
-        "/sources — the documents the claims come from",
-        "/claim ID — one claim by its id",
-        "/help — this message",
-        "",
-        "Tap 👍 or 👎 under an answer to tell the moderators whether it helped.",
-    ])
+    return "\n".join(
+        [
+            "I answer questions only from curated, sourced claims. Every answer says "
+            + b("what was said")
+            + ", "
+            + b("who said it")
+            + " and "
+            + b("where it was published")
+            + ". "
+            "When I have no sourced answer, I say so instead of guessing.",
+            "",
+            "• In a private chat, just write your question.",
+            f"• In a group, use /ask {q}, mention @{at}, or reply to one of my messages.",
+            f"• In any chat, type @{at} and a few words to share a claim.",
+            "",
+            "/topics — what I can answer, by source and tag",
+            "/sources — the documents the claims come from",
+            "/claim ID — one claim by its id",
+            "/help — this message",
+            "",
+            "Tap 👍 or 👎 under an answer to tell the moderators whether it helped.",
+        ]
+    )
 
 
 def topics(kb: KnowledgeBase, *, html: bool = True) -> str:
@@ -216,8 +228,11 @@ def sources(kb: KnowledgeBase, *, html: bool = True) -> str:
             parts.append(source.published.isoformat())
         line = "• " + ", ".join(parts) + f" — {per_source[source_id]} claim(s), id {e(source.id)}"
         if source.url and len(source.url) <= 1000:
-            line += f'\n  <a href="{escape(source.url, quote=True)}">{escape(shorten(source.url, 80))}</a>' if html \
+            line += (
+                f'\n  <a href="{escape(source.url, quote=True)}">{escape(shorten(source.url, 80))}</a>'
+                if html
                 else f"\n  {source.url}"
+            )
         lines.append(line)
     if not lines:
         return "The knowledge base has no sources yet."

@@ -44,8 +44,19 @@ def as_expected(question: Question, answer: Answer) -> bool:
 def metrics(questions: list[Question], answers: list[Answer], map5: bool = False) -> dict[str, Any]:
     """The same metrics, with the same names and rounding, as ``shared/eval/score.py``."""
     n = dict.fromkeys(
-        ["in_scope", "out_of_scope", "in_correct", "in_wrong", "in_clarify", "in_ambiguous", "in_refused",
-         "oos_answered", "oos_refused"], 0)
+        [
+            "in_scope",
+            "out_of_scope",
+            "in_correct",
+            "in_wrong",
+            "in_clarify",
+            "in_ambiguous",
+            "in_refused",
+            "oos_answered",
+            "oos_refused",
+        ],
+        0,
+    )
     ap = []
     for q, a in zip(questions, answers, strict=True):
         cands = [c.claim.id for c in a.candidates][:5]
@@ -75,9 +86,13 @@ def metrics(questions: list[Question], answers: list[Answer], map5: bool = False
 
     out: dict[str, Any] = {"in_scope": n["in_scope"], "out_of_scope": n["out_of_scope"]}
     if n["in_scope"]:
-        for key, k in [("answered_correct", "in_correct"), ("clarify_with_right_option", "in_clarify"),
-                       ("wrong_claim", "in_wrong"), ("refused_in_scope", "in_refused"),
-                       ("ambiguous_in_scope", "in_ambiguous")]:
+        for key, k in [
+            ("answered_correct", "in_correct"),
+            ("clarify_with_right_option", "in_clarify"),
+            ("wrong_claim", "in_wrong"),
+            ("refused_in_scope", "in_refused"),
+            ("ambiguous_in_scope", "in_ambiguous"),
+        ]:
             out[key] = share(k, "in_scope")
     if n["out_of_scope"]:
         out["oos_refused"] = share("oos_refused", "out_of_scope")

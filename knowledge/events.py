@@ -285,8 +285,7 @@ class EventLog:
             for _, at, q, _claim, s, c in refused
         ]
         rows += [
-            Asked(question=q, at=at, kind="downvoted", claim_id=claim, score=s)
-            for _, at, q, claim, s, _c in downvoted
+            Asked(question=q, at=at, kind="downvoted", claim_id=claim, score=s) for _, at, q, claim, s, _c in downvoted
         ]
         return group_unanswered(rows)
 
@@ -301,7 +300,9 @@ class EventLog:
             votes = conn.execute("SELECT value, claim_id FROM feedback WHERE at >= ?", [cutoff]).fetchall()
             # A log last written by a version without picks, read-only here, has no such table.
             has_picks = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'picks'").fetchone()
-            picked = conn.execute("SELECT count(*) FROM picks WHERE at >= ?", [cutoff]).fetchone()[0] if has_picks else 0
+            picked = (
+                conn.execute("SELECT count(*) FROM picks WHERE at >= ?", [cutoff]).fetchone()[0] if has_picks else 0
+            )
         return build_stats(questions, votes, picked, days=days, since=since, until=self.clock())
 
     def writable(self) -> str | None:
@@ -312,8 +313,9 @@ class EventLog:
         """
         try:
             with self._lock, self.db.atomic():
-                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('heartbeat', ?)",
-                                [_stamp(self.clock())])
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('heartbeat', ?)", [_stamp(self.clock())]
+                )
         except sqlite3.Error as err:
             return f"{type(err).__name__}: {err}"
         return None

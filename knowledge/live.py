@@ -79,9 +79,7 @@ class LiveKnowledge:
                 new, changes = await asyncio.to_thread(self._load_beside, old)
             except KnowledgeError as err:
                 self.seen = before
-                logger.warning(
-                    "Reload failed with %d problem(s); still serving %d claims", len(err.problems), len(old)
-                )
+                logger.warning("Reload failed with %d problem(s); still serving %d claims", len(err.problems), len(old))
                 return ReloadOutcome(False, len(old), len(old.sources), problems=tuple(err.problems))
             self.current = new
             self.seen = before

@@ -86,9 +86,7 @@ def _to_python(node: yaml.Node, loc: Loc, pos: _Positions, problems: list[tuple[
             key = key_node.value
             if key in out:
                 first = pos.keys[loc + (key,)]
-                problems.append(
-                    (_pos(key_node.start_mark), f"duplicate key '{key}' (first at line {first[0]})")
-                )
+                problems.append((_pos(key_node.start_mark), f"duplicate key '{key}' (first at line {first[0]})"))
                 continue
             pos.keys[loc + (key,)] = _pos(key_node.start_mark)
             out[key] = _to_python(value_node, loc + (key,), pos, problems)
@@ -258,9 +256,7 @@ def read_claims(
             # fork is cheap but unsafe beside other threads (a reload in the running bot),
             # where spawn starts clean interpreters instead.
             method = "fork" if threading.active_count() == 1 else "spawn"
-            pool = stack.enter_context(
-                ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
-            )
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)))
             results: Iterator[_FileResult] = pool.map(_read_file, files, [prepare] * len(files))
         else:
             results = (_read_file(file, prepare) for file in files)
@@ -277,9 +273,11 @@ def _checked(results: Iterator[_FileResult[T]]) -> Iterator[T]:
             continue
         name, (line, col) = result.name, result.source_at
         if result.source.id in source_at:
-            problems.append(Problem(
-                name, line, col, f"duplicate source id '{result.source.id}' (also at {source_at[result.source.id]})"
-            ))
+            problems.append(
+                Problem(
+                    name, line, col, f"duplicate source id '{result.source.id}' (also at {source_at[result.source.id]})"
+                )
+            )
         else:
             source_at[result.source.id] = f"{name}:{line}:{col}"
         for claim_id, (line, col), item in result.claims:

@@ -73,8 +73,7 @@ class Answer:
             "score": round(self.score, 1),
             "claim": claim_dict(self.claim) if self.claim else None,
             "candidates": [
-                {"id": c.claim.id, "score": round(c.score, 1), "statement": c.claim.statement}
-                for c in self.candidates
+                {"id": c.claim.id, "score": round(c.score, 1), "statement": c.claim.statement} for c in self.candidates
             ],
             "reason": self.reason,
         }
@@ -273,17 +272,19 @@ class Matcher:
             if len(ops) == 1 and ops[0].tag == "replace":
                 ours, theirs = query_terms[ops[0].src_pos], sequence[ops[0].dest_pos]
                 qualified = _next_word(text, ours)
-                if ours not in row.vocabulary and theirs in key_words and \
-                        qualified is not None and qualified == _next_word(phrasing, theirs):
+                if (
+                    ours not in row.vocabulary
+                    and theirs in key_words
+                    and qualified is not None
+                    and qualified == _next_word(phrasing, theirs)
+                ):
                     return ours, theirs
         return None
 
     @staticmethod
     def _similarity(row: Row, text: str) -> float:
         """Character-level likeness to the claim's two closest phrasings (0-100)."""
-        scores = sorted(
-            (fuzz.token_sort_ratio(text, p) + fuzz.token_set_ratio(text, p)) / 2 for p in row.texts
-        )
+        scores = sorted((fuzz.token_sort_ratio(text, p) + fuzz.token_set_ratio(text, p)) / 2 for p in row.texts)
         return sum(scores[-2:]) / len(scores[-2:])
 
     def _overlap(self, row: Row, weights: dict[str, float], total: float) -> float:
@@ -302,9 +303,7 @@ class Matcher:
         scores.sort()
         return sum(scores[-2:]) / len(scores[-2:])
 
-    def _finish(
-        self, question: str, scored: list[_Scored], status: Status, reason: str, keep: int
-    ) -> Answer:
+    def _finish(self, question: str, scored: list[_Scored], status: Status, reason: str, keep: int) -> Answer:
         top = scored[:keep]
         claims = {c.id: c for c in self.store.claims([s.row.id for s in top])}
         candidates = tuple(Candidate(claims[s.row.id], round(s.score, 2)) for s in top)
@@ -318,5 +317,5 @@ def _next_word(text: str, word: str) -> str | None:
     tokens = text.split()
     if word not in tokens:
         return None
-    following = tokens[tokens.index(word) + 1:][:1]
+    following = tokens[tokens.index(word) + 1 :][:1]
     return following[0] if following and following[0] not in STOPWORDS else None

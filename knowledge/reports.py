@@ -133,9 +133,11 @@ def group_unanswered(rows: Iterable[Asked]) -> list[UnansweredGroup]:
         buckets.setdefault(gist, []).append(asked)
     keys: list[str] = []
     groups: list[UnansweredGroup] = []
-    for gist in _most_asked(buckets, size=lambda g: sum(map(len, buckets[g])), latest=lambda g: max(
-        r.at for asked in buckets[g] for r in asked
-    )):
+    for gist in _most_asked(
+        buckets,
+        size=lambda g: sum(map(len, buckets[g])),
+        latest=lambda g: max(r.at for asked in buckets[g] for r in asked),
+    ):
         # rapidfuzz narrows many groups down to the few worth the word-by-word check.
         near = process.extract(gist, keys, scorer=fuzz.token_set_ratio, score_cutoff=PREFILTER, limit=None)
         home = next((groups[i] for i in sorted(i for *_, i in near) if _same_gist(gist, keys[i])), None)
@@ -158,7 +160,9 @@ def group_unanswered(rows: Iterable[Asked]) -> list[UnansweredGroup]:
     return _most_asked(groups, size=lambda g: g.count, latest=lambda g: g.last_at)
 
 
-def _most_asked(items: Iterable[T], size: Callable[[Any], int] = len, latest: Callable[[Any], str] | None = None) -> list[T]:
+def _most_asked(
+    items: Iterable[T], size: Callable[[Any], int] = len, latest: Callable[[Any], str] | None = None
+) -> list[T]:
     """``items`` most asked first and, among equals, most recently asked first."""
     last = latest or (lambda rows: max(r.at for r in rows))
     # Two stable sorts: the second decides, the first breaks its ties.
@@ -237,9 +241,7 @@ def build_stats(
         unhelpful=sum(1 for value, _ in votes if value < 0),
         most_unhelpful=downs.most_common(top),
         latency_ms_median=round(statistics.median(latencies), 1) if latencies else None,
-        latency_ms_p95=round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
-        if latencies
-        else None,
+        latency_ms_p95=round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1) if latencies else None,
         picked=picked,
     )
 
@@ -290,9 +292,12 @@ def stats_text(stats: Stats, days: float | None) -> str:
     if n:
         lines.append(
             "answered {:.0%} ({}), ambiguous {:.0%} ({}), refused {:.0%} ({})".format(
-                stats.share("answered"), stats.outcomes["answered"],
-                stats.share("ambiguous"), stats.outcomes["ambiguous"],
-                stats.share("refused"), stats.outcomes["refused"],
+                stats.share("answered"),
+                stats.outcomes["answered"],
+                stats.share("ambiguous"),
+                stats.outcomes["ambiguous"],
+                stats.share("refused"),
+                stats.outcomes["refused"],
             )
         )
         lines.append("by chat: " + ", ".join(f"{k} {v}" for k, v in stats.chat_types.items()))

@@ -113,8 +113,9 @@ def index_claim(claim: SourcedClaim) -> Indexed:
         " ".join(t for ts in question_terms for t in ts),
         " ".join(keyword_terms + tag_terms),
     )
-    return Indexed(row, claim.source, columns, vocabulary.union(tag_terms), proper_nouns(formal),
-                   lowercase_words(formal))
+    return Indexed(
+        row, claim.source, columns, vocabulary.union(tag_terms), proper_nouns(formal), lowercase_words(formal)
+    )
 
 
 class Store:
@@ -173,9 +174,21 @@ class Store:
         db.execute("PRAGMA synchronous = OFF")
         db["claims"].create(
             {
-                "id": str, "source_id": str, "statement": str, "attributed_to": str, "via": str,
-                "quote": str, "questions": str, "keywords": str, "tags": str, "file": str, "line": int,
-                "match_texts": str, "vocabulary": str, "numbers_matter": int, "answers": str,
+                "id": str,
+                "source_id": str,
+                "statement": str,
+                "attributed_to": str,
+                "via": str,
+                "quote": str,
+                "questions": str,
+                "keywords": str,
+                "tags": str,
+                "file": str,
+                "line": int,
+                "match_texts": str,
+                "vocabulary": str,
+                "numbers_matter": int,
+                "answers": str,
             },
             pk="id",
         )

@@ -28,13 +28,22 @@ _DIGIT = re.compile(r"\d")
 # Number words become digits so that "third" meets "3rd" and "twice" meets "2"; "one" and
 # "first" are left alone, being more often a pronoun or an adverb than a count.
 _NUMBER_WORDS = {
-    **{w: str(i) for i, w in enumerate(
-        "_ _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()) if i >= 2},
+    **{
+        w: str(i)
+        for i, w in enumerate(
+            "_ _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+            "sixteen seventeen eighteen nineteen twenty".split()
+        )
+        if i >= 2
+    },
     **{w: str(10 * i) for i, w in enumerate("_ _ _ thirty forty fifty sixty seventy eighty ninety".split()) if i >= 3},
-    **{w: f"{i}{'nd' if i == 2 else 'rd' if i == 3 else 'th'}" for i, w in enumerate(
-        "_ _ second third fourth fifth sixth seventh eighth ninth tenth".split()) if i >= 2},
-    "twice": "2", "thrice": "3",
+    **{
+        w: f"{i}{'nd' if i == 2 else 'rd' if i == 3 else 'th'}"
+        for i, w in enumerate("_ _ second third fourth fifth sixth seventh eighth ninth tenth".split())
+        if i >= 2
+    },
+    "twice": "2",
+    "thrice": "3",
 }
 SCALES = frozenset({"hundr", "hundred", "thousand", "million", "billion", "trillion", "dozen"})
 
@@ -176,7 +185,7 @@ _GIVES = {
 
 
 def asks_for(question: str) -> str | None:
-    """"time" for a when-question, "count" for how-many/how-much, else None."""
+    """ "time" for a when-question, "count" for how-many/how-much, else None."""
     text = normalize(question)
     return next((kind for kind, pattern in _ASKS.items() if pattern.search(text)), None)
 
@@ -187,4 +196,3 @@ def answer_kinds(statement: str, phrasings: list[str]) -> frozenset[str]:
     return frozenset(
         kind for kind, pattern in _GIVES.items() if pattern.search(text) or kind in map(asks_for, phrasings)
     )
-
