@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
 import sqlite3
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, Any
 
 import click
+from telegram.error import InvalidToken, NetworkError
 
+from bot import health as health_check
+from bot.app import configure_logging
+from bot.app import run as run_bot
+from bot.chat import HELP as CHAT_HELP
+from bot.chat import QUIT, TerminalChat
+from bot.config import ConfigError, Settings, load_settings
 from handlers.render import plain
 from knowledge import Answer, KnowledgeBase, KnowledgeError
+from knowledge.backup import BackupError, copy_event_log
 from knowledge.evaluation import as_expected, load_questions, metrics
+from knowledge.events import EVENTS_FILE, EventLog
 from knowledge.loader import BUNDLED, load_claims
-
-if TYPE_CHECKING:
-    from knowledge.events import EventLog
+from knowledge.reports import stats_text, unanswered_text
 
 KNOWLEDGE_HELP = "Knowledge file or directory (default: $GROUNDBOT_KNOWLEDGE, else the bundled knowledge)."
 knowledge_option = click.option(
@@ -31,13 +41,30 @@ knowledge_option = click.option(
 )
 
 
+class Failure(click.ClickException):
+    """A command that cannot go on: ``lines`` (e.g. every knowledge problem), then ``message``, then exit.
+
+    Messages are written as the rest of groundbot's: ``groundbot: …`` on standard error.
+    """
+
+    def __init__(self, message: str | None, *, exit_code: int = 1, lines: Iterable[str] = (), to_stdout: bool = False):
+        super().__init__(message or "")
+        self.exit_code = exit_code  # type: ignore[misc]  # click reads it from the instance too
+        self.lines = list(lines)
+        self.to_stdout = to_stdout
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for line in self.lines:
+            click.echo(line, err=not self.to_stdout)
+        if self.message:
+            click.echo(self.message, err=True)
+
+
 def _load(path: Path | None) -> KnowledgeBase:
     try:
         return KnowledgeBase.load(path)
     except KnowledgeError as err:
-        for problem in err.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1) from None
+        raise Failure(None, lines=map(str, err.problems)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,22 +93,18 @@ def ask(question: str | None, knowledge: Path | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("path", required=False, envvar="GROUNDBOT_KNOWLEDGE", type=click.Path(path_type=Path))
 def check(path: Path | None) -> None:
     """Validate knowledge files at PATH (default: $GROUNDBOT_KNOWLEDGE, else the bundled knowledge).
 
     Prints every problem as file:line:col: message. Exits 0 when clean, 1 when not.
     """
-    import os
-
-    path = path or (Path(os.environ["GROUNDBOT_KNOWLEDGE"]) if os.environ.get("GROUNDBOT_KNOWLEDGE") else BUNDLED)
+    path = path or BUNDLED
     try:
         claims = load_claims(path)
     except KnowledgeError as err:
-        for problem in err.problems:
-            click.echo(str(problem))
-        click.echo(f"{len(err.problems)} problem(s) found.", err=True)
-        raise SystemExit(1) from None
+        problems = [str(p) for p in err.problems]
+        raise Failure(f"{len(problems)} problem(s) found.", lines=problems, to_stdout=True) from None
     sources = {c.source.id for c in claims}
     click.echo(f"OK: {len(claims)} claims from {len(sources)} source(s) in {path}")
 
@@ -110,7 +133,7 @@ def evaluate(questions: Path, knowledge: Path | None, as_json: bool, strict: boo
             want = ", ".join(sorted(q.expect)) or "refused"
             got = a.claim.id if a.claim else a.status
             click.echo(f"UNEXPECTED: {q.text!r}: expected {want}, got {got} (score {a.score:.1f})", err=True)
-        raise SystemExit(1)
+        raise Failure(None)
 
 
 @cli.command()
@@ -127,44 +150,29 @@ def run(check: bool) -> None:
     Settings come from GROUNDBOT_* environment variables and ./.env (see the README).
     Long polling by default; a webhook server when GROUNDBOT_WEBHOOK_URL is set.
     """
-    from telegram.error import InvalidToken, NetworkError
-
-    from bot.config import ConfigError, load_settings
-
     try:
         settings = load_settings()
     except ConfigError as err:
-        click.echo(f"groundbot: {err}".replace("\n", "\ngroundbot: "), err=True)
-        raise SystemExit(2) from None
+        raise Failure(f"groundbot: {err}".replace("\n", "\ngroundbot: "), exit_code=2) from None
     if check:
         _check_deployment(settings)
         return
-    from bot.app import configure_logging
-    from bot.app import run as run_bot
-
     configure_logging(settings)
     try:
         run_bot(settings)
     except KnowledgeError as err:
-        for problem in err.problems:
-            click.echo(str(problem), err=True)
-        click.echo("groundbot: the knowledge has problems; not starting.", err=True)
-        raise SystemExit(1) from None
+        lines = map(str, err.problems)
+        raise Failure("groundbot: the knowledge has problems; not starting.", lines=lines) from None
     except InvalidToken:
-        click.echo("groundbot: GROUNDBOT_TOKEN: Telegram rejected the token.", err=True)
-        raise SystemExit(2) from None
+        raise Failure("groundbot: GROUNDBOT_TOKEN: Telegram rejected the token.", exit_code=2) from None
     except NetworkError as err:
-        click.echo(f"groundbot: cannot reach the Bot API at {settings.base_url}: {type(err).__name__}", err=True)
-        raise SystemExit(1) from None
+        raise Failure(f"groundbot: cannot reach the Bot API at {settings.base_url}: {type(err).__name__}") from None
     except OSError as err:  # the webhook or health port is taken, or the address is not ours
-        click.echo(f"groundbot: cannot listen on {settings.listen}: {err.strerror or err}", err=True)
-        raise SystemExit(1) from None
+        raise Failure(f"groundbot: cannot listen on {settings.listen}: {err.strerror or err}") from None
 
 
-def _check_deployment(settings) -> None:
+def _check_deployment(settings: Settings) -> None:
     """`groundbot run --check`: what `run` would load and open, loaded and opened, then closed."""
-    from knowledge.events import EventLog
-
     mode = f"webhook at {settings.webhook_url}" if settings.webhook else "long polling"
     health = f"; /healthz on {settings.listen}:{settings.health_port}" if settings.health_port else ""
     click.echo(f"OK: settings ({mode}{health})")
@@ -176,50 +184,14 @@ def _check_deployment(settings) -> None:
     try:
         log = EventLog(settings.events_path, hash_users=settings.hash_user_ids)
     except (OSError, sqlite3.Error) as err:
-        click.echo(f"groundbot: cannot open the event log {settings.events_path}: {err}", err=True)
-        raise SystemExit(1) from None
+        raise Failure(f"groundbot: cannot open the event log {settings.events_path}: {err}") from None
     try:
         problem = log.writable()
     finally:
         log.close()
     if problem is not None:
-        click.echo(f"groundbot: the event log {settings.events_path} is not writable: {problem}", err=True)
-        raise SystemExit(1)
+        raise Failure(f"groundbot: the event log {settings.events_path} is not writable: {problem}")
     click.echo(f"OK: event log {settings.events_path} is writable")
-
-
-CHAT_HELP = (
-    "Ask a question in words. /topics and /sources list what I know, /claim ID shows one "
-    'claim, a number picks a "Did you mean…" option, /quit (or Ctrl-D) leaves.'
-)
-
-
-def chat_reply(kb: KnowledgeBase, line: str, offered: list) -> tuple[str, list]:
-    """The bot's plain-text reply to one line of `groundbot chat`, and the options it now offers."""
-    from handlers import render
-
-    command, _, rest = line.partition(" ")
-    if command in ("/help", "/start"):
-        return CHAT_HELP, offered
-    if command == "/topics":
-        return render.topics(kb, html=False), offered
-    if command == "/sources":
-        return render.sources(kb, html=False), offered
-    if command == "/claim":
-        claim = kb.claim(rest.strip())
-        return (render.plain_card(claim) if claim else f"There is no claim with id {rest.strip()!r}."), offered
-    if line.isdigit() and offered:
-        n = int(line)
-        if not 1 <= n <= len(offered):
-            return f"Pick a number from 1 to {len(offered)}.", offered
-        claim = kb.claim(offered[n - 1])
-        return (render.plain_card(claim) if claim else "That claim is no longer in the knowledge base."), []
-    answer = kb.answer(line)
-    if answer.status == "refused":
-        return f"{render.REFUSAL}\n{render.TOPICS_HINT}", []
-    options = [c.claim.id for c in answer.options]
-    text = plain(answer) + ("\n(type a number to pick one)" if options else "")
-    return text, options
 
 
 @cli.command()
@@ -228,19 +200,17 @@ def chat(knowledge: Path | None) -> None:
     """Chat with the bot in this terminal: the same matcher and replies as in Telegram, no token needed."""
     kb = _load(knowledge)
     click.echo(f"groundbot chat: {len(kb)} claims loaded. {CHAT_HELP}")
-    offered: list = []
+    session = TerminalChat(kb)
     while True:
         try:
             line = input("you> ").strip()
         except (EOFError, KeyboardInterrupt):
             click.echo()
             break
-        if line in ("/quit", "/exit"):
+        if line in QUIT:
             break
-        if not line:
-            continue
-        reply, offered = chat_reply(kb, line, offered)
-        click.echo(f"{reply}\n")
+        if line:
+            click.echo(f"{session.reply(line)}\n")
 
 
 # The moderators' reports on the server: the same numbers as /unanswered and /stats.
@@ -250,7 +220,7 @@ data_dir_option = click.option(
     envvar="GROUNDBOT_DATA_DIR",
     default=Path("data"),
     show_default=True,
-    help="The bot's data directory, holding events.db (default: $GROUNDBOT_DATA_DIR, else ./data).",
+    help=f"The bot's data directory, holding {EVENTS_FILE} (default: $GROUNDBOT_DATA_DIR, else ./data).",
 )
 days_option = click.option(
     "--days",
@@ -264,13 +234,10 @@ days_option = click.option(
 @contextmanager
 def _event_log(data_dir: Path) -> Iterator[EventLog]:
     """The bot's event log in ``data_dir``, read-only, closed on leaving."""
-    from knowledge.events import EventLog
-
-    path = data_dir / "events.db"
+    path = data_dir / EVENTS_FILE
     # A report must not create an empty log where the bot's log is not: say where we looked.
     if not path.is_file():
-        click.echo(f"groundbot: no event log at {path} (set --data-dir or GROUNDBOT_DATA_DIR).", err=True)
-        raise SystemExit(1)
+        raise Failure(f"groundbot: no event log at {path} (set --data-dir or GROUNDBOT_DATA_DIR).")
     log = EventLog(path, readonly=True)
     try:
         yield log
@@ -278,7 +245,7 @@ def _event_log(data_dir: Path) -> Iterator[EventLog]:
         log.close()
 
 
-def _statements(knowledge: Path | None):
+def _statements(knowledge: Path | None) -> Callable[[str], str | None] | None:
     """Claim id -> statement from the knowledge, or None (with a warning) if it does not load."""
     try:
         kb = KnowledgeBase.load(knowledge)
@@ -308,7 +275,6 @@ def unanswered(data_dir: Path, days: int, knowledge: Path | None, limit: int, as
     nearest claim with its score: a high score means a phrasing is missing from that
     claim, a low one that no claim covers the question yet.
     """
-    from knowledge.reports import unanswered_text
 
     period = days or None
     with _event_log(data_dir) as log:
@@ -331,7 +297,6 @@ def unanswered(data_dir: Path, days: int, knowledge: Path | None, limit: int, as
 @click.option("--json", "as_json", is_flag=True, help="Print the stats as one JSON object.")
 def stats(data_dir: Path, days: int, as_json: bool) -> None:
     """Questions asked, answered / ambiguous / refused shares, picks, top claims and feedback over a period."""
-    from knowledge.reports import stats_text
 
     period = days or None
     with _event_log(data_dir) as log:
@@ -369,36 +334,12 @@ def health(port: int, host: str, timeout: float, as_json: bool) -> None:
     For Docker's HEALTHCHECK, monitors and deploy scripts. Prints one line: the claims
     served, whether the event log is writable, and when the last update arrived.
     """
-    import urllib.error
-    import urllib.request
-
-    url = f"http://{host}:{port}/healthz"
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            body = response.read()
-    except urllib.error.HTTPError as err:  # 503: unhealthy, with the report as its body
-        body = err.read()
-    except (urllib.error.URLError, OSError) as err:
-        click.echo(f"groundbot: no health endpoint at {url}: {getattr(err, 'reason', err)}", err=True)
-        raise SystemExit(1) from None
-    try:
-        report = json.loads(body)
-    except ValueError:
-        click.echo(f"groundbot: {url} did not answer with a health report", err=True)
-        raise SystemExit(1) from None
-    healthy = report.get("status") == "ok"
-    if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False))
-    else:
-        last = report["last_update"]
-        when = f"{last['seconds_ago']} s ago" if last["at"] else "none yet"
-        summary = (
-            f"{report['knowledge']['claims']} claims; event log "
-            f"{'writable' if report['event_log']['writable'] else 'NOT writable'}; "
-            f"last update {when}; {report['mode']}"
-        )
-        click.echo(f"{'healthy' if healthy else 'UNHEALTHY: ' + '; '.join(report['problems'])} ({summary})")
-    raise SystemExit(0 if healthy else 1)
+        report = health_check.probe(host, port, timeout)
+    except health_check.Unreachable as err:
+        raise Failure(f"groundbot: {err}") from None
+    click.echo(json.dumps(report, ensure_ascii=False) if as_json else health_check.summary(report))
+    click.get_current_context().exit(0 if report.get("status") == "ok" else 1)
 
 
 @cli.command()
@@ -412,18 +353,13 @@ def backup(dest: str, data_dir: Path) -> None:
     to put events-YYYYMMDD-HHMMSS.db in; or - for standard output, to copy out of a
     container. A file is written beside DEST and renamed into place when complete.
     """
-    import datetime as dt
-    import shutil
-    import tempfile
-
-    source = data_dir / "events.db"
+    source = data_dir / EVENTS_FILE
     if not source.is_file():
-        click.echo(f"groundbot: no event log at {source} (set --data-dir or GROUNDBOT_DATA_DIR).", err=True)
-        raise SystemExit(1)
+        raise Failure(f"groundbot: no event log at {source} (set --data-dir or GROUNDBOT_DATA_DIR).")
     if dest == "-":
         with tempfile.TemporaryDirectory() as scratch:
-            copy_path = Path(scratch) / "events.db"
-            _backup(source, copy_path, copy_path.with_name("events.db.partial"))
+            copy_path = Path(scratch) / EVENTS_FILE
+            _backup(source, copy_path, copy_path.with_name(EVENTS_FILE + ".partial"))
             with copy_path.open("rb") as copied:
                 shutil.copyfileobj(copied, sys.stdout.buffer)
             sys.stdout.buffer.flush()
@@ -437,26 +373,7 @@ def backup(dest: str, data_dir: Path) -> None:
 
 
 def _backup(source: Path, dest: Path, partial: Path) -> tuple[int, int]:
-    """Copy ``source`` to ``partial`` with SQLite's backup API, check it, rename it to ``dest``."""
-    from contextlib import closing
-
-    partial.unlink(missing_ok=True)
     try:
-        # closing(): a sqlite3 connection's own `with` commits but leaves the file open.
-        with (
-            closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)) as src,
-            closing(sqlite3.connect(partial)) as copy,
-        ):
-            src.backup(copy)
-            counts = [copy.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("questions", "feedback")]
-            ok = copy.execute("PRAGMA quick_check").fetchone()[0]
-    except (sqlite3.Error, OSError) as err:
-        partial.unlink(missing_ok=True)
-        click.echo(f"groundbot: backup failed: {err}", err=True)
-        raise SystemExit(1) from None
-    if ok != "ok":
-        partial.unlink(missing_ok=True)
-        click.echo(f"groundbot: the copy failed its check: {ok}", err=True)
-        raise SystemExit(1)
-    partial.replace(dest)
-    return counts[0], counts[1]
+        return copy_event_log(source, dest, partial)
+    except BackupError as err:
+        raise Failure(f"groundbot: {err}") from None

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from knowledge.events import EVENTS_FILE
+
 PREFIX = "GROUNDBOT_"
 # BotFather tokens: the bot's numeric id, a colon, then a 35-ish character secret.
 TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -229,7 +231,7 @@ class Settings(BaseSettings):
     @property
     def events_path(self) -> Path:
         """Where the event log lives."""
-        return self.data_dir / "events.db"
+        return self.data_dir / EVENTS_FILE
 
 
 def env_name(field: str) -> str:

@@ -18,6 +18,8 @@ import datetime as dt
 import json
 import logging
 import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 import tornado.web
@@ -116,3 +118,37 @@ async def stop(server: HTTPServer) -> None:
     """Stop a server made by start() (call in post_shutdown)."""
     server.stop()
     await server.close_all_connections()
+
+
+class Unreachable(Exception):
+    """No health report could be had from the address asked."""
+
+
+def probe(host: str, port: int, timeout: float) -> dict[str, Any]:
+    """Ask a running bot's /healthz; its report, whether healthy (200) or not (503)."""
+    url = f"http://{host}:{port}{PATH}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            body = response.read()
+    except urllib.error.HTTPError as err:  # 503: unhealthy, with the report as its body
+        body = err.read()
+    except (urllib.error.URLError, OSError) as err:
+        raise Unreachable(f"no health endpoint at {url}: {getattr(err, 'reason', err)}") from None
+    try:
+        found: dict[str, Any] = json.loads(body)
+    except ValueError:
+        raise Unreachable(f"{url} did not answer with a health report") from None
+    return found
+
+
+def summary(found: dict[str, Any]) -> str:
+    """A report in one line: healthy or every problem, then claims, event log, last update and mode."""
+    last = found["last_update"]
+    when = f"{last['seconds_ago']} s ago" if last["at"] else "none yet"
+    details = (
+        f"{found['knowledge']['claims']} claims; event log "
+        f"{'writable' if found['event_log']['writable'] else 'NOT writable'}; "
+        f"last update {when}; {found['mode']}"
+    )
+    state = "healthy" if found.get("status") == "ok" else "UNHEALTHY: " + "; ".join(found["problems"])
+    return f"{state} ({details})"

@@ -23,12 +23,12 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def topics(update: Update, context: Context) -> None:
     """/topics: what the store covers, by source and by tag."""
-    await update.effective_message.reply_text(render.topics(context.bot_data.knowledge))
+    await update.effective_message.reply_text(render.command_reply(context.bot_data.knowledge, "topics"))
 
 
 async def sources(update: Update, context: Context) -> None:
     """/sources: the documents the claims come from."""
-    await update.effective_message.reply_text(render.sources(context.bot_data.knowledge))
+    await update.effective_message.reply_text(render.command_reply(context.bot_data.knowledge, "sources"))
 
 
 async def claim(update: Update, context: Context) -> None:
@@ -40,5 +40,4 @@ async def claim(update: Update, context: Context) -> None:
         )
         return
     claim_id = context.args[0].strip()
-    found = context.bot_data.knowledge.claim(claim_id)
-    await message.reply_text(render.card(found) if found else render.unknown_claim(claim_id))
+    await message.reply_text(render.command_reply(context.bot_data.knowledge, "claim", claim_id))

@@ -239,9 +239,32 @@ def sources(kb: KnowledgeBase, *, html: bool = True) -> str:
     return fit_lines(f"Sources ({len(lines)}):", lines)
 
 
-def unknown_claim(claim_id: str) -> str:
+def unknown_claim(claim_id: str, *, html: bool = True) -> str:
     """/claim with an id the store does not have."""
+    if not html:
+        return f"There is no claim with id {claim_id!r}."
     return f"There is no claim with id <code>{escape(shorten(claim_id, 100))}</code>. /topics shows what I have."
+
+
+# The commands whose replies come from the store alone, the same in Telegram and in `groundbot chat`.
+STORE_COMMANDS = ("topics", "sources", "claim")
+
+
+def command_reply(kb: KnowledgeBase, command: str, argument: str = "", *, html: bool = True) -> str:
+    """The reply to /topics, /sources or /claim ID (``STORE_COMMANDS``), in Telegram HTML or plain text.
+
+    The one table of what these commands show, for the bot and for `groundbot chat` alike.
+    """
+    if command == "topics":
+        return topics(kb, html=html)
+    if command == "sources":
+        return sources(kb, html=html)
+    if command == "claim":
+        found = kb.claim(argument)
+        if found is None:
+            return unknown_claim(argument, html=html)
+        return card(found) if html else plain_card(found)
+    raise ValueError(f"not one of {STORE_COMMANDS}: {command}")
 
 
 def inline_description(claim: SourcedClaim) -> str:

@@ -31,6 +31,9 @@ from knowledge.reports import Asked, Stats, UnansweredGroup, build_stats, group_
 
 Clock = Callable[[], dt.datetime]
 
+# The event log's file name in the bot's data directory (the bot, its reports and backups).
+EVENTS_FILE = "events.db"
+
 # Pruning is cheap but not free: do it on open and then at most this often.
 PRUNE_EVERY = dt.timedelta(hours=1)
 
