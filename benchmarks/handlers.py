@@ -47,14 +47,22 @@ sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolv
 from common import RESULTS, command_line, machine, machine_block, table  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
+from telegram_double import TOKEN, BotAPI, running_bot  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from knowledge.evaluation import load_questions  # noqa: E402
-from tests.telegram_fakes import TOKEN, BotAPI, private_message, running_bot  # noqa: E402
 
 WARMUP = 200
 SECTION = "handler-throughput"
 TARGET_QPS, TARGET_P99_MS = 500, 20.0
+
+
+def private_text(update_id: int, text: str, user_id: int) -> dict:
+    """The JSON Telegram sends for a plain text message in a private chat."""
+    user = {"id": user_id, "is_bot": False, "first_name": "U"}
+    chat = {"id": user_id, "type": "private", "first_name": "U"}
+    message = {"message_id": update_id, "date": int(time.time()), "chat": chat, "from": user, "text": text}
+    return {"update_id": update_id, "message": message}
 
 
 def reference_loop() -> float:
@@ -105,8 +113,7 @@ async def run(knowledge: Path | None, questions: list[str], updates: int, rounds
     from knowledge import KnowledgeBase
 
     work = cycle(questions, WARMUP + updates)
-    payloads = [private_message(q, sender={"id": 5000 + i % 50, "is_bot": False, "first_name": "U"})
-                for i, q in enumerate(work)]
+    payloads = [private_text(i + 1, q, 5000 + i % 50) for i, q in enumerate(work)]
     bare: list[Sample] = []
     logged: list[Sample] = []
     handled: list[Sample] = []

@@ -1,4 +1,4 @@
-"""Shared fixtures. The Telegram side lives in tests/telegram_fakes.py."""
+"""Shared fixtures. The Telegram side lives in tests/telegram_fakes/."""
 
 from __future__ import annotations
 

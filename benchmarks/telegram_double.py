@@ -1,0 +1,303 @@
+"""An in-process Telegram Bot API for groundbot's Application: every call answered and recorded.
+
+Used by benchmarks/handlers.py to time the whole handler path without a network, and by
+the tests (tests/telegram_fakes) to see what the bot sent:
+
+- ``BotAPI``: what Telegram answers to each method, with every call recorded and faults
+  (HTTP errors, 429 with retry_after, timeouts) scripted per method;
+- ``RecordingRequest``: a ``telegram.request.BaseRequest`` that hands each call to a ``BotAPI``;
+- ``running_bot``: groundbot's Application with a RecordingRequest, started and stopped as
+  ``run_polling`` would, around the polling itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.error import TimedOut
+from telegram.request import BaseRequest, RequestData
+
+from bot.app import build_application
+
+# A syntactically valid token that no real bot has; tests grep logs for it.
+TOKEN = "123456789:AAFakeTokenForTestsOnly-0123456789abcdefgh"
+BOT_USER: dict[str, Any] = {
+    "id": 123456789,
+    "is_bot": True,
+    "first_name": "Groundbot",
+    "username": "groundbot_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
+
+
+
+@dataclass
+class Call:
+    """One Bot API request as Telegram received it."""
+
+    method: str
+    params: dict[str, Any]
+    status: int = 200
+
+    @property
+    def text(self) -> str | None:
+        return self.params.get("text")
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """The inline keyboard buttons, row by row flattened, or []."""
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+    @property
+    def callback_data(self) -> list[str]:
+        return [b["callback_data"] for b in self.buttons if "callback_data" in b]
+
+
+@dataclass
+class Fault:
+    """What to do instead of answering: an HTTP error, or stall for ``delay`` seconds."""
+
+    status: int = 500
+    description: str = "Internal Server Error"
+    retry_after: int | None = None
+    delay: float = 0.0
+    times: int = 1
+
+
+# Parameters that are strings on the wire; everything else arrives JSON-encoded.
+STRING_PARAMS = frozenset({
+    "text", "parse_mode", "callback_query_id", "inline_query_id", "query", "url",
+    "secret_token", "caption", "next_offset", "inline_message_id", "language_code",
+    "description", "short_description", "name", "emoji",
+})
+
+
+class BotAPI:
+    """Telegram's side: answers each method plausibly and records every call.
+
+    ``fail(method, ...)`` scripts faults for the next calls of one method. Thread-safe, so
+    the HTTP server's threads and the test can share it.
+    """
+
+    def __init__(self, bot_user: Mapping[str, Any] = BOT_USER):
+        self.bot_user = dict(bot_user)
+        self.calls: list[Call] = []
+        self.faults: dict[str, list[Fault]] = {}
+        self.changed = threading.Condition()
+        self._sent_ids = itertools.count(5000)
+
+    def fail(self, method: str, status: int = 500, description: str = "Internal Server Error", *,
+             retry_after: int | None = None, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` fail with ``status``."""
+        with self.changed:
+            self.faults.setdefault(method, []).append(
+                Fault(status, description, retry_after=retry_after, times=times))
+
+    def flood(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Make the next calls of ``method`` answer 429 Too Many Requests with ``retry_after``."""
+        self.fail(method, 429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after, times=times)
+
+    def stall(self, method: str, seconds: float, times: int = 1) -> None:
+        """Make the next calls of ``method`` take ``seconds`` to answer (a time-out, for the bot)."""
+        with self.changed:
+            self.faults.setdefault(method, []).append(Fault(200, "", delay=seconds, times=times))
+
+    def take_fault(self, method: str) -> Fault | None:
+        with self.changed:
+            queue = self.faults.get(method)
+            if not queue:
+                return None
+            fault = queue[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                queue.pop(0)
+            return fault
+
+    def record(self, call: Call) -> None:
+        with self.changed:
+            self.calls.append(call)
+            self.changed.notify_all()
+
+    def reply(self, method: str, params: Mapping[str, Any]) -> Any:
+        """The ``result`` a healthy Telegram gives to ``method`` with ``params``."""
+        if method == "getMe":
+            return self.bot_user
+        if method.startswith("send") or (method.startswith("edit") and "inline_message_id" not in params):
+            chat_id = params.get("chat_id", 0)
+            chat = {"id": chat_id, "type": "private" if isinstance(chat_id, int) and chat_id > 0 else "supergroup"}
+            if chat["type"] == "supergroup":
+                chat["title"] = "Team"
+            else:
+                chat["first_name"] = "User"
+            sent: dict[str, Any] = {
+                "message_id": params.get("message_id") or next(self._sent_ids),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": self.bot_user,
+            }
+            if "text" in params:
+                sent["text"] = params["text"]
+            if "reply_markup" in params:
+                sent["reply_markup"] = params["reply_markup"]
+            return sent
+        if method == "getWebhookInfo":
+            return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        if method == "getMyCommands":
+            return []
+        return True
+
+    def respond(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], Fault | None]:
+        """Record the call and build the HTTP status and JSON body Telegram would send."""
+        fault = self.take_fault(method)
+        status = fault.status if fault else 200
+        self.record(Call(method, params, status))
+        if status != 200:
+            body: dict[str, Any] = {"ok": False, "error_code": status, "description": fault.description}
+            if fault.retry_after is not None:
+                body["parameters"] = {"retry_after": fault.retry_after}
+            return status, body, fault
+        return 200, {"ok": True, "result": self.reply(method, params)}, fault
+
+    # --- what tests ask ---
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self.changed:
+            return [c for c in self.calls if c.method == method]
+
+    def sent(self) -> list[Call]:
+        """Every successful call that puts text in a chat (sendMessage, editMessageText)."""
+        with self.changed:
+            return [c for c in self.calls if c.method in ("sendMessage", "editMessageText") and c.status == 200]
+
+    def wait_for(self, method: str, where: Callable[[Call], bool] = lambda c: True, *,
+                 after: int = 0, timeout: float = 10.0) -> Call:
+        """Block until a call to ``method`` matching ``where`` arrives (among calls[after:])."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                for call in self.calls[after:]:
+                    if call.method == method and where(call):
+                        return call
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [(c.method, c.status, (c.text or "")[:60]) for c in self.calls[after:]]
+                    raise AssertionError(f"no {method} call within {timeout}s; saw {seen}")
+                self.changed.wait(remaining)
+
+    def wait_for_count(self, method: str, count: int, *, after: int = 0, timeout: float = 10.0) -> list[Call]:
+        """Block until ``count`` calls to ``method`` have arrived among calls[after:]; return them."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                found = [c for c in self.calls[after:] if c.method == method]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{len(found)} of {count} {method} calls within {timeout}s")
+                self.changed.wait(remaining)
+
+    def mark(self) -> int:
+        """The number of calls so far: pass it as ``after=`` to wait only for newer calls."""
+        with self.changed:
+            return len(self.calls)
+
+
+class RecordingRequest(BaseRequest):
+    """A BaseRequest that never leaves the process: ``BotAPI`` answers and records each call.
+
+    Faults become what PTB's real HTTP request would produce: a status code and error body
+    (so PTB raises RetryAfter, NetworkError…) or ``TimedOut`` for a stall.
+    """
+
+    def __init__(self, api: BotAPI | None = None):
+        self.api = api or BotAPI()
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: Any = None, write_timeout: Any = None,
+                         connect_timeout: Any = None, pool_timeout: Any = None) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        status, body, fault = self.api.respond(api_method, params)
+        if fault is not None and fault.delay:
+            raise TimedOut()
+        return status, json.dumps(body).encode()
+
+
+
+@dataclass
+class RunningBot:
+    """An initialised groundbot ``Application`` (post_init done) whose Bot API is ``api``.
+
+    ``await bot.send(update_json)`` runs one update through the real handlers and returns
+    the Bot API calls it made.
+    """
+
+    app: Any
+    api: BotAPI
+
+    async def send(self, update_json: Mapping[str, Any]) -> list[Call]:
+        before = self.api.mark()
+        await self.app.process_update(Update.de_json(dict(update_json), self.app.bot))
+        return self.api.calls[before:]
+
+    async def reply_to(self, update_json: Mapping[str, Any]) -> Call:
+        """Send one update and return the one message it produced (sendMessage or editMessageText)."""
+        calls = [c for c in await self.send(update_json) if c.method in ("sendMessage", "editMessageText")]
+        assert len(calls) == 1, f"expected one message, got {[(c.method, c.text) for c in calls]}"
+        return calls[0]
+
+    @property
+    def knowledge(self) -> Any:
+        return self.app.bot_data.knowledge
+
+    @property
+    def events(self) -> Any:
+        return self.app.bot_data.events
+
+
+class running_bot:  # noqa: N801 (used like a function: `async with running_bot(settings) as bot`)
+    """Build groundbot's Application with a RecordingRequest, and run its start-up and shut-down.
+
+    Mirrors what ``run_polling`` does around the polling itself: initialize, post_init…
+    post_stop, shutdown, post_shutdown.
+    """
+
+    def __init__(self, settings: Any, api: BotAPI | None = None, rate_limiter: Any = None):
+        self.settings = settings
+        self.api = api or BotAPI()
+        self.rate_limiter = rate_limiter
+
+    async def __aenter__(self) -> RunningBot:
+        self.app = build_application(self.settings, request=RecordingRequest(self.api),
+                                     rate_limiter=self.rate_limiter)
+        await self.app.initialize()
+        if self.app.post_init:
+            await self.app.post_init(self.app)
+        return RunningBot(self.app, self.api)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.app.shutdown()
+        if self.app.post_shutdown:
+            await self.app.post_shutdown(self.app)
+

@@ -1,0 +1,55 @@
+"""Telegram, faked at the HTTP boundary: the test harness every bot test builds on.
+
+All speaking the real Bot API wire format, one module per concern:
+
+- ``updates``: builders (``private_message``, ``group_message``, ``callback``, ``inline_query``…)
+  that return the JSON Telegram sends;
+- ``benchmarks/telegram_double.py`` (shared with the handler benchmark): ``BotAPI``, what
+  Telegram answers to each method with every call recorded and faults scripted per method;
+  ``RecordingRequest``, a ``BaseRequest`` in front of it for an in-process ``Application``;
+  and ``running_bot``, groundbot's Application started as ``run_polling`` would;
+- ``server``: ``FakeTelegram``, an HTTP server on 127.0.0.1 with long-polling ``getUpdates``;
+- ``process``: ``BotProcess``, a real ``groundbot run`` against a ``FakeTelegram``.
+"""
+
+from benchmarks.telegram_double import (
+    BOT_USER,
+    STRING_PARAMS,
+    TOKEN,
+    BotAPI,
+    Call,
+    Fault,
+    RecordingRequest,
+    RunningBot,
+    running_bot,
+)
+from tests.telegram_fakes.process import BotProcess, bot_env, groundbot_command
+from tests.telegram_fakes.server import FakeTelegram
+from tests.telegram_fakes.updates import (
+    ALICE,
+    BOB,
+    BOT_USERNAME,
+    TEAM_GROUP,
+    bot_message,
+    callback,
+    chat_of,
+    chosen_inline_result,
+    edited_message,
+    entities_in,
+    group_message,
+    inline_query,
+    message,
+    photo_message,
+    private_message,
+    sticker_message,
+    update,
+    utf16_len,
+)
+
+__all__ = [
+    "ALICE", "BOB", "BOT_USER", "BOT_USERNAME", "STRING_PARAMS", "TEAM_GROUP", "TOKEN",
+    "BotAPI", "BotProcess", "Call", "FakeTelegram", "Fault", "RecordingRequest", "RunningBot",
+    "bot_env", "bot_message", "callback", "chat_of", "chosen_inline_result", "edited_message",
+    "entities_in", "group_message", "groundbot_command", "inline_query", "message", "photo_message",
+    "private_message", "running_bot", "sticker_message", "update", "utf16_len",
+]

@@ -1,0 +1,136 @@
+"""A fake Bot API server on 127.0.0.1 for a real bot process, with long-polling ``getUpdates``."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+from benchmarks.telegram_double import STRING_PARAMS, TOKEN, BotAPI
+
+
+def _decode(params: Mapping[str, str]) -> dict[str, Any]:
+    decoded: dict[str, Any] = {}
+    for key, value in params.items():
+        if key in STRING_PARAMS:
+            decoded[key] = value
+            continue
+        try:
+            decoded[key] = json.loads(value)
+        except ValueError:
+            decoded[key] = value
+    return decoded
+
+
+class FakeTelegram:
+    """The Bot API over HTTP on 127.0.0.1, with long-polling getUpdates fed by ``push``.
+
+    Point the bot at ``base_url`` (PTB's ``base_url`` form, ending in ``/bot``). Requests
+    with any token other than ``token`` get 401, like Telegram.
+
+    >>> with FakeTelegram() as telegram:
+    ...     telegram.push(private_message("hello"))
+    ...     telegram.api.wait_for("sendMessage")
+    """
+
+    def __init__(self, token: str = TOKEN, api: BotAPI | None = None):
+        self.token = token
+        self.api = api or BotAPI()
+        self.updates: list[dict[str, Any]] = []
+        self._closing = False
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                fake._handle(self)
+
+            do_GET = do_POST  # noqa: N815
+
+            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/bot"
+        self._thread = threading.Thread(target=self.server.serve_forever, name="fake-telegram", daemon=True)
+
+    def start(self) -> "FakeTelegram":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        with self.api.changed:
+            self._closing = True
+            self.api.changed.notify_all()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> "FakeTelegram":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def push(self, *updates: dict[str, Any]) -> None:
+        """Queue updates for the bot's next getUpdates (they are also answered to a waiting one)."""
+        with self.api.changed:
+            self.updates.extend(updates)
+            self.api.changed.notify_all()
+
+    def _get_updates(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 30.0)
+        deadline = time.monotonic() + timeout
+        with self.api.changed:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            while not self.updates and not self._closing:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self.api.changed.wait(remaining)
+            return list(self.updates)
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length).decode("utf-8") if length else ""
+        prefix = f"/bot{self.token}/"
+        if not request.path.startswith(prefix):
+            return self._send(request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        method = request.path[len(prefix):].split("?", 1)[0]
+        content_type = request.headers.get("Content-Type", "")
+        if "json" in content_type:
+            params = json.loads(body or "{}")
+        else:
+            params = _decode(dict(parse_qsl(body, keep_blank_values=True)))
+        if method == "getUpdates":
+            status, payload, fault = self.api.respond(method, params)
+            if status == 200:
+                payload["result"] = self._get_updates(params)
+        else:
+            status, payload, fault = self.api.respond(method, params)
+            if status == 200 and method in ("deleteWebhook", "setWebhook") and params.get("drop_pending_updates"):
+                with self.api.changed:  # what Telegram does: the queued updates are gone
+                    self.updates.clear()
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        self._send(request, status, payload)
+
+    @staticmethod
+    def _send(request: BaseHTTPRequestHandler, status: int, payload: Mapping[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the bot gave up waiting (a time-out test, or shutdown)
+
