@@ -11,12 +11,12 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.events import EVENTS_FILE
+from knowledge.schema import is_http_url
 
 PREFIX = "GROUNDBOT_"
 # BotFather tokens: the bot's numeric id, a colon, then a 35-ish character secret.
@@ -34,8 +34,7 @@ class ConfigError(Exception):
 def _http_url(value: str | None, what: str) -> str | None:
     if value is None:
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_http_url(value):
         raise ValueError(f"must be an http:// or https:// URL of {what}")
     return value
 
@@ -80,7 +79,7 @@ class Settings(BaseSettings):
         frozenset(),
         description="Comma-separated chat ids (groups) the bot answers in (empty: every chat).",
     )
-    # The moderators' loop (issue 4): event log privacy and retention, knowledge watching.
+    # The moderators' loop: event log privacy and retention, knowledge watching.
     hash_user_ids: bool = Field(
         True,
         description="Store user and chat ids in the event log as salted hashes (false: store the ids).",
@@ -125,7 +124,7 @@ class Settings(BaseSettings):
         "INFO",
         description="Logging level: DEBUG, INFO, WARNING or ERROR.",
     )
-    # Deploy and operate (issue 5): health endpoint, restarts, the per-question log line.
+    # Deploy and operate: health endpoint, restarts, the per-question log line.
     health_port: int | None = Field(
         None,
         description="Port for GET /healthz (JSON: knowledge loaded, event log writable, last update time) "

@@ -37,7 +37,7 @@ class Thresholds:
     # How many claims FTS5 retrieves, how many of them are scored in full (characters
     # and overlap, the costly parts), and how many of the question's terms go to FTS5.
     retrieve: int = 12
-    score: int = 5
+    scored_in_full: int = 5
     max_query_terms: int = 16
 
 
@@ -173,7 +173,7 @@ class Matcher:
         for word in _CAPITALISED.findall(question.strip()):
             for w in words(word):
                 term = self.repair(stem(w))
-                if term not in self.store.common and w not in STOPWORDS and term not in names:
+                if term not in self.store.lowercase_stems and w not in STOPWORDS and term not in names:
                     names.append(term)
         return names
 
@@ -203,7 +203,7 @@ class Matcher:
             cheap.append((W_COVERAGE * coverage + W_BM25 * relevance / best_bm25, coverage, row))
         cheap.sort(key=lambda c: c[0], reverse=True)
         scored = []
-        for partial, coverage, row in cheap[: max(t.score, candidates)]:
+        for partial, coverage, row in cheap[: max(t.scored_in_full, candidates)]:
             score = (
                 partial
                 + W_SIMILARITY * self._similarity(row, text) / 100
@@ -238,8 +238,8 @@ class Matcher:
         FTS5 scores every row that matches any term, so a term found in thousands of claims
         costs milliseconds and adds little the rarer terms and the scoring do not: terms in
         more than 3% of the claims (at least 50, at most 500) are left to the scoring.
-        At 100k claims a cap of 500 rather than 1,000 took p50 from 1.8 to 1.4 ms and the
-        synthetic answered_correct from 0.70 to 0.67 (benchmarks/RESULTS.md).
+        The cap trades a little recall on very large stores for a bounded query cost; the
+        measured trade-off is in benchmarks/RESULTS.md.
         """
         common = max(COMMON_FLOOR, min(COMMON_SHARE * self.store.size, COMMON_CAP))
         rare = [q for q in known if self.store.df[q] <= common]

@@ -19,9 +19,14 @@ Slug = Annotated[
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-def _http_url(value: str) -> str:
+def is_http_url(value: str) -> bool:
+    """Whether ``value`` is an absolute http:// or https:// URL (knowledge files and settings alike)."""
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _http_url(value: str) -> str:
+    if not is_http_url(value):
         raise ValueError("must be an http:// or https:// URL")
     return value
 

@@ -30,13 +30,23 @@ COLUMN_WEIGHTS = (2.0, 1.0, 0.5)
 TOKENIZE = "unicode61 tokenchars '.'"
 CACHE_KIB = 64 * 1024
 # Rows and claims kept for the hits of recent answers: all of them in a store of up to
-# 10k claims. At 10k claims a cache of 5,000, emptied when full, missed on most rows
-# (matcher 1.06 -> 0.93 ms per question); at 100k, 10,000 of each cost about 35 MB.
+# 10k claims, where a smaller cache, emptied when full, would miss on most rows; beyond
+# that the cap bounds memory (figures in benchmarks/RESULTS.md).
 CLAIMS_KEPT = 10_000
 
 
 # What Store._claim reads of a row: every schema field, then where the claim came from.
 _CLAIM_FIELDS = (*Claim.model_fields, "source_id", "file", "line")
+# The claims table: a claim's fields as above (lists as JSON text), then what indexing
+# works out once for the matcher.
+CLAIM_COLUMNS: dict[str, type] = {
+    **{name: str for name in _CLAIM_FIELDS},
+    "line": int,
+    "match_texts": str,
+    "vocabulary": str,
+    "numbers_matter": int,
+    "answers": str,
+}
 _CLAIM_COLUMNS = ", ".join(_CLAIM_FIELDS)
 
 
@@ -126,7 +136,7 @@ class Store:
         self.path = path
         self.df: dict[str, int] = {}
         self.proper: frozenset[str] = frozenset()
-        self.common: frozenset[str] = frozenset()
+        self.lowercase_stems: frozenset[str] = frozenset()  # stems the store writes in lower case
         self.sources: dict[str, Source] = {}
         self.size = 0
         # Claims as objects and as the matcher's rows, for the hits of recent answers: the
@@ -172,26 +182,7 @@ class Store:
     def _fill(self, claims: Iterable[SourcedClaim | Indexed]) -> None:
         db = self.db
         db.execute("PRAGMA synchronous = OFF")
-        db["claims"].create(
-            {
-                "id": str,
-                "source_id": str,
-                "statement": str,
-                "attributed_to": str,
-                "via": str,
-                "quote": str,
-                "questions": str,
-                "keywords": str,
-                "tags": str,
-                "file": str,
-                "line": int,
-                "match_texts": str,
-                "vocabulary": str,
-                "numbers_matter": int,
-                "answers": str,
-            },
-            pk="id",
-        )
+        db["claims"].create(CLAIM_COLUMNS, pk="id")
         # Contentless: the index keeps only what BM25 needs; the claims table has the text.
         db.execute(
             "CREATE VIRTUAL TABLE claims_fts USING fts5("
@@ -229,14 +220,14 @@ class Store:
             db["sources"].insert_all((s.model_dump(mode="json") for s in sources.values()), pk="id")
         db.execute("INSERT INTO claims_fts(claims_fts) VALUES ('optimize')")
         # Questions read posting lists and rows all over the file: a 64 MB page cache keeps
-        # the hot ones in the process (p50 2.25 -> 1.80 ms, p99 8.5 -> 4.7 ms at 10k claims).
+        # the hot ones in the process instead of re-reading them from the OS for every answer.
         db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         # A capitalised word is a name only if the store never writes it in lower case:
         # "Russia" is, "Defense" (in "Defense 24") is not when "defense" occurs elsewhere.
         lower_stems = {t for w in lowercase for t in terms(w)}
         self.df = dict(df)
         self.proper = frozenset(t for t in capitalised if t in df and t not in lower_stems)
-        self.common = frozenset(lower_stems)
+        self.lowercase_stems = frozenset(lower_stems)
         self.sources = sources
         self.size = db.execute("SELECT count(*) FROM claims").fetchone()[0]
 

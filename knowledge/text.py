@@ -66,7 +66,7 @@ _ASCII_CONTROLS = dict.fromkeys([*range(9), 11, 12, *range(14, 32), 127])
 
 def normalize(text: str) -> str:
     """Casefold, strip accents and invisible characters, and fold compatibility forms."""
-    if text.isascii():  # most text, and ~20x faster than the character walk below
+    if text.isascii():  # most text: one C-level check instead of the character walk below
         return text.translate(_ASCII_CONTROLS).lower()
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     text = unicodedata.normalize("NFKD", text.casefold())
