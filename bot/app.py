@@ -67,7 +67,7 @@ async def post_init(app: Application) -> None:
     # Health first, so a probe during a long knowledge load sees "not loaded yet", not nothing.
     await health.start(app)
     # Building the store is CPU work: keep it off the event loop.
-    kb = await asyncio.to_thread(KnowledgeBase.load, settings.knowledge)
+    kb = await asyncio.to_thread(KnowledgeBase.load, settings.knowledge, limits=settings.limits)
     app.bot_data[KNOWLEDGE] = kb
     app.bot_data[EVENTS] = EventLog(
         settings.events_path, hash_users=settings.hash_user_ids, retention_days=settings.retention_days

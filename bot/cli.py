@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bot.config import ConfigError, load_limits
 from handlers.render import plain
 from knowledge import Answer, KnowledgeBase, KnowledgeError
 from knowledge.evaluation import as_expected, load_questions, metrics
-from knowledge.loader import BUNDLED, load_claims
+from knowledge.lint import describe, lint
+from knowledge.loader import BUNDLED, Limits, inspect
 
 if TYPE_CHECKING:
     from knowledge.events import EventLog
@@ -31,9 +33,16 @@ knowledge_option = click.option(
 )
 
 
-def _load(path: Path | None) -> KnowledgeBase:
+def _limits() -> Limits:
     try:
-        return KnowledgeBase.load(path)
+        return load_limits()
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _load(path: Path | None, limits: Limits | None = None) -> KnowledgeBase:
+    try:
+        return KnowledgeBase.load(path, limits=limits or _limits())
     except KnowledgeError as err:
         for problem in err.problems:
             click.echo(str(problem), err=True)
@@ -67,23 +76,30 @@ def ask(question: str | None, knowledge: Path | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-def check(path: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on problems.")
+def check(path: Path | None, strict: bool) -> None:
     """Validate knowledge files at PATH (default: $GROUNDBOT_KNOWLEDGE, else the bundled knowledge).
 
-    Prints every problem as file:line:col: message. Exits 0 when clean, 1 when not.
+    Prints every problem in every file as file:line:col: message, the line and a caret under
+    the place, then warnings about claims likely to be answered badly. Exits 0 when there is
+    no problem (and, with --strict, no warning), else 1.
     """
     import os
 
     path = path or (Path(os.environ["GROUNDBOT_KNOWLEDGE"]) if os.environ.get("GROUNDBOT_KNOWLEDGE") else BUNDLED)
-    try:
-        claims = load_claims(path)
-    except KnowledgeError as err:
-        for problem in err.problems:
-            click.echo(str(problem))
-        click.echo(f"{len(err.problems)} problem(s) found.", err=True)
-        raise SystemExit(1) from None
-    sources = {c.source.id for c in claims}
-    click.echo(f"OK: {len(claims)} claims from {len(sources)} source(s) in {path}")
+    found = inspect(path, _limits())
+    warnings = lint(found.claims, found.positions)
+    for problem in found.problems:
+        click.echo(describe(problem, "error"))
+    for warning in warnings:
+        click.echo(describe(warning, "warning"))
+    if found.problems:
+        click.echo(f"{len(found.problems)} problem(s) and {len(warnings)} warning(s) found.", err=True)
+        raise SystemExit(1)
+    click.echo(f"OK: {len(found.claims)} claims from {len(found.sources)} source(s) in {path}"
+               + (f", {len(warnings)} warning(s)" if warnings else ""))
+    if strict and warnings:
+        raise SystemExit(1)
 
 
 @cli.command(name="eval")
@@ -165,7 +181,7 @@ def _check_deployment(settings) -> None:
     mode = f"webhook at {settings.webhook_url}" if settings.webhook else "long polling"
     health = f"; /healthz on {settings.listen}:{settings.health_port}" if settings.health_port else ""
     click.echo(f"OK: settings ({mode}{health})")
-    kb = _load(settings.knowledge)
+    kb = _load(settings.knowledge, settings.limits)
     try:
         click.echo(f"OK: knowledge: {len(kb)} claims from {len(kb.sources)} source(s) in {kb.path}")
     finally:

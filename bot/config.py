@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from knowledge.loader import Limits
+
 PREFIX = "GROUNDBOT_"
 # BotFather tokens: the bot's numeric id, a colon, then a 35-ish character secret.
 TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -37,8 +39,15 @@ def _http_url(value: str | None, what: str) -> str | None:
     return value
 
 
-class Settings(BaseSettings):
-    """Everything groundbot reads from its environment."""
+_LIMIT_HELP = {
+    "max_file_bytes": "Largest knowledge file read, in bytes; a larger one is a problem, not loaded.",
+    "max_depth": "Deepest nesting of lists and mappings allowed in a knowledge file.",
+    "max_nodes": "Most YAML values (texts, lists, mappings) allowed in one knowledge file.",
+}
+
+
+class KnowledgeLimits(BaseSettings):
+    """The bounds on each knowledge file: what `groundbot check` reads without a token."""
 
     model_config = SettingsConfigDict(
         env_prefix=PREFIX,
@@ -48,6 +57,21 @@ class Settings(BaseSettings):
         extra="ignore",
         validate_default=True,
     )
+
+    max_file_bytes: int = Field(Limits.max_file_bytes, ge=1, description=_LIMIT_HELP["max_file_bytes"])
+    max_depth: int = Field(Limits.max_depth, ge=1, description=_LIMIT_HELP["max_depth"])
+    max_nodes: int = Field(Limits.max_nodes, ge=1, description=_LIMIT_HELP["max_nodes"])
+
+    @property
+    def limits(self) -> Limits:
+        """The bounds as the knowledge loader takes them."""
+        return Limits(self.max_file_bytes, self.max_depth, self.max_nodes)
+
+
+class Settings(BaseSettings):
+    """Everything groundbot reads from its environment."""
+
+    model_config = KnowledgeLimits.model_config
 
     token: SecretStr = Field(
         description="Bot token from @BotFather (required for `groundbot run`). Never logged.",
@@ -95,6 +119,9 @@ class Settings(BaseSettings):
         2.0,
         description="Seconds between looks at the knowledge files when GROUNDBOT_WATCH_KNOWLEDGE is on.",
     )
+    max_file_bytes: int = Field(Limits.max_file_bytes, ge=1, description=_LIMIT_HELP["max_file_bytes"])
+    max_depth: int = Field(Limits.max_depth, ge=1, description=_LIMIT_HELP["max_depth"])
+    max_nodes: int = Field(Limits.max_nodes, ge=1, description=_LIMIT_HELP["max_nodes"])
     webhook_url: str | None = Field(
         None,
         description="Public HTTPS URL Telegram posts updates to. When set, the bot runs as a webhook "
@@ -221,6 +248,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def limits(self) -> Limits:
+        """The knowledge-file bounds as the knowledge loader takes them."""
+        return Limits(self.max_file_bytes, self.max_depth, self.max_nodes)
+
+    @property
     def webhook(self) -> bool:
         """True when the bot should run as a webhook rather than poll."""
         return self.webhook_url is not None
@@ -244,6 +276,7 @@ _MESSAGES = {
     "float_parsing": "must be a number",
     "bool_parsing": "must be true or false",
     "string_type": "must be text",
+    "greater_than_equal": "must be a whole number, 1 or more",
 }
 
 
@@ -253,6 +286,15 @@ def _line(error: dict[str, Any]) -> str:
     if not loc:  # a model-level check: its message already names the variables
         return message
     return f"{env_name(loc[0])}: {message}"
+
+
+def load_limits() -> Limits:
+    """The knowledge-file bounds from the environment and ``.env`` (no token needed);
+    raise ConfigError naming the variable of a bad value."""
+    try:
+        return KnowledgeLimits().limits
+    except ValidationError as err:
+        raise ConfigError("\n".join(dict.fromkeys(_line(e) for e in err.errors()))) from None
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -86,7 +86,7 @@ class Reloader:
             return Reload(True, len(new), len(new.sources), changes)
 
     def _load_beside(self, old: KnowledgeBase) -> tuple[KnowledgeBase, Changes]:
-        new = KnowledgeBase.load(self.path)
+        new = KnowledgeBase.load(self.path, limits=old.limits)
         return new, new.changes_since(old)
 
     async def watch(self, interval: float, report: Callable[[Reload], Awaitable[None]]) -> None:
