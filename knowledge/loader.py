@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -148,7 +149,10 @@ def _describe(error: dict[str, Any]) -> str:
 
 
 def _read_bounded(path: Path, name: str, limits: Limits) -> bytes:
-    with open(path, "rb") as handle:  # also refuses a FIFO or device: see knowledge_files
+    # Opening a FIFO would wait for a writer for ever, and a device may never end.
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise KnowledgeError([Problem(name, 1, 1, "not a regular file (a FIFO, socket or device?)")])
+    with open(path, "rb") as handle:
         raw = handle.read(limits.max_file_bytes + 1)
     if len(raw) > limits.max_file_bytes:
         raise KnowledgeError([Problem(
