@@ -213,10 +213,16 @@ def _near_ids(claims: list[SourcedClaim], places: _Places) -> Iterable[Problem]:
         )
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
+def _read_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    return tuple(Path(path).read_text(encoding="utf-8", errors="replace").splitlines())
+
+
 def _lines(file: str) -> tuple[str, ...]:
     try:
-        return tuple(Path(file).read_text(encoding="utf-8", errors="replace").splitlines())
+        path = Path(file).resolve()
+        info = path.stat()
+        return _read_lines(str(path), info.st_mtime_ns, info.st_size)
     except (OSError, ValueError):
         return ()
 

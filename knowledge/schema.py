@@ -7,10 +7,11 @@ none may be renamed or dropped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 Slug = Annotated[
     str,
@@ -27,6 +28,27 @@ def _http_url(value: str) -> str:
 
 
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_http_url)]
+
+_DAY_OR_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def _day_or_month(value: object) -> str:
+    # YAML reads an unquoted 2024-06-12 as a date, and 2024-06 as text: accept both.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    match = _DAY_OR_MONTH.match(str(value).strip()) if isinstance(value, (str, int)) else None
+    if match is None:
+        raise ValueError("must be a date YYYY-MM-DD or a month YYYY-MM")
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year), int(month), int(day or 1))
+    except ValueError:
+        raise ValueError(f"{match.group()} is not a real {'date' if day else 'month'}") from None
+    return match.group()
+
+
+# When a statement was made, to the day or the month: "2024-06-12" or "2024-06".
+DayOrMonth = Annotated[str, BeforeValidator(_day_or_month)]
 
 
 class Source(BaseModel):
@@ -52,6 +74,7 @@ class Claim(BaseModel):
     attributed_to: Text
     via: Text | None = None
     quote: Text | None = None
+    said_on: DayOrMonth | None = None
     questions: list[Text] = Field(min_length=1)
     keywords: list[Text] = []
     tags: list[Text] = []

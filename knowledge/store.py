@@ -98,6 +98,7 @@ def index_claim(claim: SourcedClaim) -> Indexed:
         "attributed_to": claim.attributed_to,
         "via": claim.via,
         "quote": claim.quote,
+        "said_on": claim.said_on,
         "questions": json.dumps(claim.questions, ensure_ascii=False),
         "keywords": json.dumps(claim.keywords, ensure_ascii=False),
         "tags": json.dumps(claim.tags, ensure_ascii=False),
@@ -174,7 +175,7 @@ class Store:
         db["claims"].create(
             {
                 "id": str, "source_id": str, "statement": str, "attributed_to": str, "via": str,
-                "quote": str, "questions": str, "keywords": str, "tags": str, "file": str, "line": int,
+                "quote": str, "said_on": str, "questions": str, "keywords": str, "tags": str, "file": str, "line": int,
                 "match_texts": str, "vocabulary": str, "numbers_matter": int, "answers": str,
             },
             pk="id",
