@@ -47,6 +47,13 @@ def _day_or_month(value: object) -> str:
     return match.group()
 
 
+def _number_as_text(value: object) -> object:
+    # An unquoted 13000 in a YAML list is read as a number; as a keyword it means the text.
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+Keyword = Annotated[Text, BeforeValidator(_number_as_text)]
+
 # When a statement was made, to the day or the month: "2024-06-12" or "2024-06".
 DayOrMonth = Annotated[str, BeforeValidator(_day_or_month)]
 
@@ -76,7 +83,7 @@ class Claim(BaseModel):
     quote: Text | None = None
     said_on: DayOrMonth | None = None
     questions: list[Text] = Field(min_length=1)
-    keywords: list[Text] = []
+    keywords: list[Keyword] = []
     tags: list[Text] = []
 
 
