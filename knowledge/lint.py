@@ -8,7 +8,6 @@ claim does not say, and claim ids one typo apart.
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,7 +20,7 @@ from rapidfuzz.utils import default_process
 
 from knowledge.loader import Loc, Problem
 from knowledge.schema import SourcedClaim
-from knowledge.text import STOPWORDS, normalize, words
+from knowledge.text import STOPWORDS, words
 
 # fuzz.ratio of two questions, on normalised text, at and above which they read as the same
 # question: "How many shells a day?" / "How many shells per day?" score 91.
@@ -88,14 +87,15 @@ def _few_questions(claims: list[SourcedClaim], places: _Places) -> Iterable[Prob
 
 
 def _rarest(tokens: set[str], frequency: dict[str, int], n: int = 2) -> list[str]:
-    return heapq.nsmallest(n, tokens, key=lambda t: (frequency[t], t))
+    # Sorted by name first, so that ties fall the same way in every run.
+    return sorted(sorted(tokens), key=frequency.__getitem__)[:n]
 
 
 def _marks(question: str) -> frozenset[str]:
     """The numbers and names of a question: what tells apart questions that otherwise read
     alike ("unit 1" and "unit 2", "Putin" and "Biden")."""
-    names = [normalize(w) for w in _WORD.findall(question)[1:] if w[0].isupper()]
-    return frozenset([*_numbers(question), *names])
+    names = " ".join(w for w in _WORD.findall(question)[1:] if w[0].isupper())
+    return frozenset([*_numbers(question), *default_process(names).split()])
 
 
 def _numbers(text: str) -> list[str]:
