@@ -32,6 +32,7 @@ BLOCK_LIMIT = 5_000
 ALIAS_USES = 3
 _WORD = re.compile(r"[^\W\d_][^\W_]*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_DIGIT = re.compile(r"\d")
 
 Positions = dict[str, dict[Loc, tuple[int, int]]]
 
@@ -91,11 +92,13 @@ def _rarest(tokens: set[str], frequency: dict[str, int], n: int = 2) -> list[str
     return sorted(sorted(tokens), key=frequency.__getitem__)[:n]
 
 
-def _marks(question: str) -> frozenset[str]:
+def _marks(question: str, processed: str) -> frozenset[str]:
     """The numbers and names of a question: what tells apart questions that otherwise read
-    alike ("unit 1" and "unit 2", "Putin" and "Biden")."""
+    alike ("unit 1" and "unit 2", "Putin" and "Biden"). ``processed`` is the question after
+    ``default_process``, whose digit runs are the numbers."""
     names = " ".join(w for w in _WORD.findall(question)[1:] if w[0].isupper())
-    return frozenset([*_numbers(question), *default_process(names).split()])
+    numbers = [t for t in processed.split() if t[0].isdigit()] if _DIGIT.search(processed) else []
+    return frozenset([*numbers, *default_process(names).split()])
 
 
 def _numbers(text: str) -> list[str]:
@@ -113,7 +116,7 @@ def _same_questions(claims: list[SourcedClaim], places: _Places) -> Iterable[Pro
             owners.append((claim, j))
             text = default_process(question)  # in C: the normaliser of knowledge.text is 5x slower
             texts.append(text)
-            marks.append(_marks(question))
+            marks.append(_marks(question, text))
     # Two questions that read the same share their rarest words: compare only within the
     # blocks of each question's two rarest words, so a store of 50,000 questions is not
     # 2.5 billion comparisons.
