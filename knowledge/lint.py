@@ -87,16 +87,15 @@ def _few_questions(claims: list[SourcedClaim], places: _Places) -> Iterable[Prob
             )
 
 
-def _rarest(tokens: set[str], frequency: dict[str, int], n: int = 2) -> list[str]:
-    # Sorted by name first, so that ties fall the same way in every run.
-    return sorted(sorted(tokens), key=frequency.__getitem__)[:n]
+def _rarest(tokens: set[str], rank: dict[str, int], n: int = 2) -> list[str]:
+    return sorted(tokens, key=rank.__getitem__)[:n]
 
 
 def _marks(question: str, processed: str) -> frozenset[str]:
     """The numbers and names of a question: what tells apart questions that otherwise read
     alike ("unit 1" and "unit 2", "Putin" and "Biden"). ``processed`` is the question after
     ``default_process``, whose digit runs are the numbers."""
-    names = " ".join(w for w in _WORD.findall(question)[1:] if w[0].isupper())
+    names = " ".join(w for w in question.split()[1:] if w[:1].isupper())
     numbers = [t for t in processed.split() if t[0].isdigit()] if _DIGIT.search(processed) else []
     return frozenset([*numbers, *default_process(names).split()])
 
@@ -127,8 +126,10 @@ def _same_questions(claims: list[SourcedClaim], places: _Places) -> Iterable[Pro
             frequency[token] += 1
     # Only questions with the same numbers and names can be the same question.
     blocks: dict[tuple[str, frozenset[str]], list[int]] = defaultdict(list)
+    # Rarest first, ties by the word itself, so that blocks fall the same way in every run.
+    rank = {t: n for n, t in enumerate(sorted(frequency, key=lambda t: (frequency[t], t)))}
     for i, tokens in enumerate(token_sets):
-        for token in _rarest(tokens, frequency):
+        for token in _rarest(tokens, rank):
             blocks[(token, marks[i])].append(i)
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
