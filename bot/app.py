@@ -161,7 +161,7 @@ class Lifecycle:
         settings, state = self.settings, app.bot_data
         # Health first, so a probe during a long knowledge load sees "not loaded yet", not nothing.
         self.health_server = health.start(app, settings)
-        state.live = await LiveKnowledge.load(settings.knowledge)
+        state.live = await LiveKnowledge.load(settings.knowledge, settings.limits)
         state.event_log = EventLog(
             settings.events_path, hash_users=settings.hash_user_ids, retention_days=settings.retention_days
         )

@@ -21,13 +21,14 @@ from bot.app import configure_logging
 from bot.app import run as run_bot
 from bot.chat import HELP as CHAT_HELP
 from bot.chat import QUIT, TerminalChat
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_limits, load_settings
 from handlers.render import plain
 from knowledge import Answer, KnowledgeBase, KnowledgeError
 from knowledge.backup import BackupError, copy_event_log
 from knowledge.evaluation import as_expected, load_questions, metrics
 from knowledge.events import EVENTS_FILE, EventLog
-from knowledge.loader import BUNDLED, load_claims
+from knowledge.lint import describe, lint
+from knowledge.loader import BUNDLED, Limits, inspect
 from knowledge.reports import stats_text, unanswered_text
 
 KNOWLEDGE_HELP = "Knowledge file or directory (default: $GROUNDBOT_KNOWLEDGE, else the bundled knowledge)."
@@ -60,9 +61,16 @@ class Failure(click.ClickException):
             click.echo(self.message, err=True)
 
 
-def _load(path: Path | None) -> KnowledgeBase:
+def _limits() -> Limits:
     try:
-        return KnowledgeBase.load(path)
+        return load_limits()
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _load(path: Path | None, limits: Limits | None = None) -> KnowledgeBase:
+    try:
+        return KnowledgeBase.load(path, limits=limits or _limits())
     except KnowledgeError as err:
         raise Failure(None, lines=map(str, err.problems)) from None
 
@@ -94,19 +102,29 @@ def ask(question: str | None, knowledge: Path | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("path", required=False, envvar="GROUNDBOT_KNOWLEDGE", type=click.Path(path_type=Path))
-def check(path: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on problems.")
+def check(path: Path | None, strict: bool) -> None:
     """Validate knowledge files at PATH (default: $GROUNDBOT_KNOWLEDGE, else the bundled knowledge).
 
-    Prints every problem as file:line:col: message. Exits 0 when clean, 1 when not.
+    Prints every problem in every file as file:line:col: message, the line and a caret under
+    the place, then warnings about claims likely to be answered badly. Exits 0 when there is
+    no problem (and, with --strict, no warning), else 1.
     """
     path = path or BUNDLED
-    try:
-        claims = load_claims(path)
-    except KnowledgeError as err:
-        problems = [str(p) for p in err.problems]
-        raise Failure(f"{len(problems)} problem(s) found.", lines=problems, to_stdout=True) from None
-    sources = {c.source.id for c in claims}
-    click.echo(f"OK: {len(claims)} claims from {len(sources)} source(s) in {path}")
+    found = inspect(path, _limits())
+    warnings = lint(found.claims, found.positions)
+    for problem in found.problems:
+        click.echo(describe(problem, "error"))
+    for warning in warnings:
+        click.echo(describe(warning, "warning"))
+    if found.problems:
+        raise Failure(f"{len(found.problems)} problem(s) and {len(warnings)} warning(s) found.")
+    click.echo(
+        f"OK: {len(found.claims)} claims from {len(found.sources)} source(s) in {path}"
+        + (f", {len(warnings)} warning(s)" if warnings else "")
+    )
+    if strict and warnings:
+        raise Failure(None)
 
 
 @cli.command(name="eval")
@@ -176,7 +194,7 @@ def _check_deployment(settings: Settings) -> None:
     mode = f"webhook at {settings.webhook_url}" if settings.webhook else "long polling"
     health = f"; /healthz on {settings.listen}:{settings.health_port}" if settings.health_port else ""
     click.echo(f"OK: settings ({mode}{health})")
-    kb = _load(settings.knowledge)
+    kb = _load(settings.knowledge, settings.limits)
     try:
         click.echo(f"OK: knowledge: {len(kb)} claims from {len(kb.sources)} source(s) in {kb.path}")
     finally:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.events import EVENTS_FILE
+from knowledge.loader import Limits
 from knowledge.schema import is_http_url
 
 PREFIX = "GROUNDBOT_"
@@ -39,17 +40,52 @@ def _http_url(value: str | None, what: str) -> str | None:
     return value
 
 
-class Settings(BaseSettings):
+# The knowledge-file bounds, declared once: Settings has them, and so does KnowledgeLimits,
+# which `groundbot check` reads without a token.
+MaxFileBytes = Annotated[
+    int, Field(ge=1, description="Largest knowledge file read, in bytes; a larger one is a problem, not loaded.")
+]
+MaxDepth = Annotated[int, Field(ge=1, description="Deepest nesting of lists and mappings allowed in a knowledge file.")]
+MaxNodes = Annotated[
+    int, Field(ge=1, description="Most YAML values (texts, lists, mappings) allowed in one knowledge file.")
+]
+
+SETTINGS_CONFIG = SettingsConfigDict(
+    env_prefix=PREFIX,
+    env_file=".env",
+    env_file_encoding="utf-8",
+    env_ignore_empty=True,  # VAR= in .env means "not set", not "empty string"
+    extra="ignore",
+    validate_default=True,
+)
+
+
+class _HasLimits:
+    if TYPE_CHECKING:  # declared by each settings class; not fields of their own here
+        max_file_bytes: int
+        max_depth: int
+        max_nodes: int
+
+    @property
+    def limits(self) -> Limits:
+        """The knowledge-file bounds as the knowledge loader takes them."""
+        return Limits(self.max_file_bytes, self.max_depth, self.max_nodes)
+
+
+class KnowledgeLimits(_HasLimits, BaseSettings):
+    """The bounds on each knowledge file: what `groundbot check` reads without a token."""
+
+    model_config = SETTINGS_CONFIG
+
+    max_file_bytes: MaxFileBytes = Limits.max_file_bytes
+    max_depth: MaxDepth = Limits.max_depth
+    max_nodes: MaxNodes = Limits.max_nodes
+
+
+class Settings(_HasLimits, BaseSettings):
     """Everything groundbot reads from its environment."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=PREFIX,
-        env_file=".env",
-        env_file_encoding="utf-8",
-        env_ignore_empty=True,  # VAR= in .env means "not set", not "empty string"
-        extra="ignore",
-        validate_default=True,
-    )
+    model_config = SETTINGS_CONFIG
 
     token: SecretStr = Field(
         description="Bot token from @BotFather (required for `groundbot run`). Never logged.",
@@ -97,6 +133,9 @@ class Settings(BaseSettings):
         2.0,
         description="Seconds between looks at the knowledge files when GROUNDBOT_WATCH_KNOWLEDGE is on.",
     )
+    max_file_bytes: MaxFileBytes = Limits.max_file_bytes
+    max_depth: MaxDepth = Limits.max_depth
+    max_nodes: MaxNodes = Limits.max_nodes
     webhook_url: str | None = Field(
         None,
         description="Public HTTPS URL Telegram posts updates to. When set, the bot runs as a webhook "
@@ -246,6 +285,7 @@ _MESSAGES = {
     "float_parsing": "must be a number",
     "bool_parsing": "must be true or false",
     "string_type": "must be text",
+    "greater_than_equal": "must be a whole number, 1 or more",
 }
 
 
@@ -255,6 +295,15 @@ def _line(error: Mapping[str, Any]) -> str:
     if not loc:  # a model-level check: its message already names the variables
         return message
     return f"{env_name(loc[0])}: {message}"
+
+
+def load_limits() -> Limits:
+    """The knowledge-file bounds from the environment and ``.env`` (no token needed);
+    raise ConfigError naming the variable of a bad value."""
+    try:
+        return KnowledgeLimits().limits
+    except ValidationError as err:
+        raise ConfigError("\n".join(dict.fromkeys(_line(e) for e in err.errors()))) from None
 
 
 def load_settings(**overrides: Any) -> Settings:

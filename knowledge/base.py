@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.loader import BUNDLED, paused_gc, read_claims
+from knowledge.loader import BUNDLED, DEFAULT_LIMITS, Limits, paused_gc, read_claims
 from knowledge.matcher import Answer, Candidate, Matcher, Thresholds
 from knowledge.schema import Source, SourcedClaim
 from knowledge.store import Store, index_claim
@@ -31,9 +31,10 @@ class KnowledgeBase:
     'answered'
     """
 
-    def __init__(self, store: Store, path: Path, thresholds: Thresholds | None = None):
+    def __init__(self, store: Store, path: Path, thresholds: Thresholds | None = None, limits: Limits = DEFAULT_LIMITS):
         self.store = store
         self.path = path
+        self.limits = limits  # a reload reads the files within the same bounds
         self.matcher = Matcher(store, thresholds)
 
     @classmethod
@@ -43,16 +44,17 @@ class KnowledgeBase:
         *,
         database: Path | str | None = None,
         thresholds: Thresholds | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> "KnowledgeBase":
         """Load every knowledge file at ``path`` (a file or directory; default: the bundled one).
 
         ``database`` is where to build the SQLite store (default: a temporary file,
-        removed by ``close``).
+        removed by ``close``); ``limits`` bounds each file's size, nesting and values.
         Raises knowledge.KnowledgeError listing every problem as file:line:col.
         """
         root = Path(path) if path is not None else BUNDLED
         with paused_gc():
-            kb = cls(Store.build(read_claims(root, index_claim), database), root, thresholds)
+            kb = cls(Store.build(read_claims(root, index_claim, limits), database), root, thresholds, limits)
         return kb
 
     def answer(self, question: str) -> Answer:

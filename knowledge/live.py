@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.base import Changes, KnowledgeBase
-from knowledge.loader import KnowledgeError, Problem, knowledge_files
+from knowledge.loader import DEFAULT_LIMITS, KnowledgeError, Limits, Problem, knowledge_files
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +65,9 @@ class LiveKnowledge:
         self.seen: Snapshot = snapshot(self.path)  # the files as the last load read them
 
     @classmethod
-    async def load(cls, path: Path | None) -> "LiveKnowledge":
+    async def load(cls, path: Path | None, limits: Limits = DEFAULT_LIMITS) -> "LiveKnowledge":
         """Load the knowledge at ``path`` (default: the bundled one) off the event loop."""
-        kb = await asyncio.to_thread(KnowledgeBase.load, path)
+        kb = await asyncio.to_thread(KnowledgeBase.load, path, limits=limits)
         return cls(kb)
 
     async def reload(self) -> ReloadOutcome:
@@ -94,7 +94,7 @@ class LiveKnowledge:
             return ReloadOutcome(True, len(new), len(new.sources), changes)
 
     def _load_beside(self, old: KnowledgeBase) -> tuple[KnowledgeBase, Changes]:
-        new = KnowledgeBase.load(self.path)
+        new = KnowledgeBase.load(self.path, limits=old.limits)
         return new, new.changes_since(old)
 
     async def watch(self, interval: float, report: Callable[[ReloadOutcome], Awaitable[None]]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from knowledge.schema import Claim, KnowledgeFile, Source, SourcedClaim
 
@@ -37,9 +38,29 @@ class Problem:
     line: int
     col: int
     message: str
+    hint: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one knowledge file, so that a hostile or broken file costs little to refuse.
+
+    A real knowledge file is a few levels deep (file, claims, claim, questions) and a few
+    hundred kilobytes; the defaults leave ample room for that and none for a YAML bomb.
+    """
+
+    max_file_bytes: int = 10_000_000
+    max_depth: int = 32
+    max_nodes: int = 2_000_000
+
+
+# The bounds used when a caller names none.
+DEFAULT_LIMITS = Limits()
+
+ALIAS_MESSAGE = "YAML aliases are not allowed in knowledge files"
 
 
 class KnowledgeError(Exception):
@@ -128,21 +149,96 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{where}: {message}"
 
 
-def parse_file(path: Path, name: str | None = None) -> tuple[KnowledgeFile, dict[Loc, tuple[int, int]]]:
-    """Parse and validate one knowledge file.
+def _read_bounded(path: Path, name: str, limits: Limits) -> bytes:
+    # Opening a FIFO would wait for a writer for ever, and a device may never end.
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise KnowledgeError([Problem(name, 1, 1, "not a regular file (a FIFO, socket or device?)")])
+    with open(path, "rb") as handle:
+        raw = handle.read(limits.max_file_bytes + 1)
+    if len(raw) > limits.max_file_bytes:
+        raise KnowledgeError(
+            [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    f"file is larger than {limits.max_file_bytes:,} bytes",
+                    hint="split it into several files, or raise GROUNDBOT_MAX_FILE_BYTES",
+                )
+            ]
+        )
+    return raw
 
-    Returns the model and the (line, col) of every value, keyed by its location.
-    Raises KnowledgeError naming file:line:col for each problem found.
-    """
-    name = name or str(path)
-    text = _decode(path.read_bytes(), name)
+
+def _screen(text: str, name: str, limits: Limits) -> None:
+    """Refuse aliases, deep nesting and too many nodes from the event stream, before any
+    node tree is built: an alias bomb is refused at its first anchor, having cost nothing."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            line, col = _pos(event.start_mark)
+            raise KnowledgeError(
+                [Problem(name, line, col, ALIAS_MESSAGE, hint="write the value out in full where it is needed")]
+            )
+        if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+            nodes += 1
+            if nodes > limits.max_nodes:
+                line, col = _pos(event.start_mark)
+                raise KnowledgeError(
+                    [
+                        Problem(
+                            name,
+                            line,
+                            col,
+                            f"more than {limits.max_nodes:,} YAML values in one file",
+                            hint="split it into several files, or raise GROUNDBOT_MAX_NODES",
+                        )
+                    ]
+                )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > limits.max_depth:
+                line, col = _pos(event.start_mark)
+                raise KnowledgeError(
+                    [
+                        Problem(
+                            name,
+                            line,
+                            col,
+                            f"nested more than {limits.max_depth} levels deep",
+                            hint="a knowledge file needs five levels: source/claims, claim, field, list",
+                        )
+                    ]
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _yaml_problem(err: yaml.MarkedYAMLError, name: str) -> Problem:
+    """A YAML syntax error, placed where the moderator has to look, with a hint if one is obvious."""
+    context = str(err.context or "")
+    # An unclosed quote is only noticed where the file ends: point at the opening quote.
+    mark = err.context_mark if "quoted scalar" in context and err.context_mark else err.problem_mark
+    mark = mark or err.context_mark
+    line, col = _pos(mark) if mark else (1, 1)
+    message = " ".join(str(part) for part in (err.context, err.problem) if part)
+    hint = ""
+    if "mapping values are not allowed" in message:
+        hint = "a value that contains ': ' must be quoted: key: \"text: more text\""
+    elif "quoted scalar" in context:
+        hint = "this quote is never closed: add the closing quote"
+    elif "found character '\\t'" in message:
+        hint = "indent with spaces, not tabs"
+    return Problem(name, line, col, f"not valid YAML: {message}", hint=hint)
+
+
+def _compose(path: Path, name: str, limits: Limits) -> yaml.Node:
+    text = _decode(_read_bounded(path, name, limits), name)
     try:
+        _screen(text, name, limits)
         node = yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = _pos(mark) if mark else (1, 1)
-        message = " ".join(str(part) for part in (err.context, err.problem) if part)
-        raise KnowledgeError([Problem(name, line, col, f"not valid YAML: {message}")]) from None
+        raise KnowledgeError([_yaml_problem(err, name)]) from None
     except yaml.YAMLError as err:
         raise KnowledgeError([Problem(name, 1, 1, f"not valid YAML: {err}")]) from None
     if node is None:
@@ -150,37 +246,119 @@ def parse_file(path: Path, name: str | None = None) -> tuple[KnowledgeFile, dict
     if not isinstance(node, yaml.MappingNode):
         line, col = _pos(node.start_mark)
         raise KnowledgeError([Problem(name, line, col, "expected a mapping with 'source' and 'claims'")])
+    return node
 
+
+@dataclass
+class Parsed:
+    """One knowledge file, validated piece by piece: whatever is valid, and every problem."""
+
+    source: Source | None
+    claims: list[tuple[int, Claim]]  # (index in the file, claim) of every valid claim
+    positions: dict[Loc, tuple[int, int]]
+    problems: list[Problem]
+
+
+def _validate(
+    model: type[BaseModel], data: Any, prefix: Loc, name: str, pos: _Positions, problems: list[Problem]
+) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        for error in err.errors():
+            error = {**error, "loc": prefix + tuple(error["loc"])}
+            line, col = pos.of(tuple(error["loc"]), key=error["type"] == "extra_forbidden")
+            problems.append(Problem(name, line, col, _describe(error)))
+        return None
+
+
+def parse(path: Path, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Parsed:
+    """Parse one knowledge file and validate its source and each claim on its own, so that
+    one bad claim hides neither the others' problems nor their ids from the duplicate check.
+
+    Raises KnowledgeError only when the file cannot be read as YAML at all.
+    """
+    name = name or str(path)
+    node = _compose(path, name, limits)
     pos = _Positions()
     found: list[tuple[tuple[int, int], str]] = []
     data = _to_python(node, (), pos, found)
     problems = [Problem(name, line, col, msg) for (line, col), msg in found]
-    try:
-        model = KnowledgeFile.model_validate(data)
-    except ValidationError as err:
-        for error in err.errors():
-            line, col = pos.of(tuple(error["loc"]), key=error["type"] == "extra_forbidden")
-            problems.append(Problem(name, line, col, _describe(error)))
-        raise KnowledgeError(problems) from None
-    if problems:
-        raise KnowledgeError(problems)
-    return model, pos.values
+    for key in data:
+        if key not in KnowledgeFile.model_fields:
+            line, col = pos.of((key,), key=True)
+            problems.append(Problem(name, line, col, f"unknown key '{key}'"))
+    for key in KnowledgeFile.model_fields:
+        if key not in data:
+            problems.append(Problem(name, 1, 1, f"missing required field '{key}'"))
+    source = _validate(Source, data["source"], ("source",), name, pos, problems) if "source" in data else None
+    claims: list[tuple[int, Claim]] = []
+    items = data.get("claims", [])
+    if not isinstance(items, list):
+        line, col = pos.of(("claims",))
+        problems.append(Problem(name, line, col, "claims: must be a list of claims (each item starts with '- ')"))
+        items = []
+    for i, item in enumerate(items):
+        claim = _validate(Claim, item, ("claims", i), name, pos, problems)
+        if claim is not None:
+            claims.append((i, claim))
+    return Parsed(source, claims, pos.values, problems)
+
+
+def parse_file(
+    path: Path, name: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[KnowledgeFile, dict[Loc, tuple[int, int]]]:
+    """Parse and validate one knowledge file.
+
+    Returns the model and the (line, col) of every value, keyed by its location.
+    Raises KnowledgeError naming file:line:col for each problem found.
+    """
+    parsed = parse(path, name, limits)
+    if parsed.problems or parsed.source is None:
+        raise KnowledgeError(parsed.problems)
+    model = KnowledgeFile.model_construct(source=parsed.source, claims=[c for _, c in parsed.claims])
+    return model, parsed.positions
 
 
 def knowledge_files(path: Path) -> list[Path]:
-    """The knowledge files at ``path``: the file itself, or every YAML file below a directory."""
-    if path.is_file():
-        return [path]
+    """The knowledge files at ``path``: the file itself, or every YAML file below a directory.
+
+    Anything named like a knowledge file that is not a directory is listed, even a broken
+    link or a FIFO, so that reading it reports the problem instead of skipping it silently.
+    """
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-    raise KnowledgeError([Problem(str(path), 1, 1, "no such file or directory")])
+        return sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and not p.is_dir())
+    if path.exists() or path.is_symlink():
+        return [path]
+    raise KnowledgeError([Problem(_display(path), 1, 1, "no such file or directory")])
 
 
 def _display(path: Path) -> str:
     try:
-        return os.path.relpath(path)
+        name = os.path.relpath(path)
     except ValueError:
-        return str(path)
+        name = str(path)
+    # A name that is not UTF-8 arrives with surrogate escapes, which no terminal, log or
+    # SQLite column accepts: show the bad bytes as \xNN instead.
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _unreadable(file: Path, name: str, err: BaseException) -> Problem:
+    if isinstance(err, FileNotFoundError):
+        if file.is_symlink():
+            return Problem(name, 1, 1, "broken symbolic link: its target does not exist")
+        return Problem(name, 1, 1, "the file vanished while it was being read", hint="run the check again")
+    if isinstance(err, PermissionError):
+        return Problem(
+            name, 1, 1, "cannot read the file: permission denied", hint="make it readable by the user groundbot runs as"
+        )
+    if isinstance(err, OSError):
+        return Problem(name, 1, 1, f"cannot read the file: {err.strerror or type(err).__name__}")
+    if isinstance(err, RecursionError):
+        return Problem(name, 1, 1, "nested too deeply to read")
+    if isinstance(err, MemoryError):
+        return Problem(name, 1, 1, "ran out of memory reading the file", hint="split it into smaller files")
+    return Problem(name, 1, 1, f"could not be read: {type(err).__name__}: {err}")
 
 
 T = TypeVar("T")
@@ -195,7 +373,9 @@ class _FileResult(Generic[T]):
     problems: list[Problem]
     source: Source | None = None
     source_at: tuple[int, int] = (1, 1)
-    claims: list[tuple[str, tuple[int, int], T]] = field(default_factory=list)
+    # (id, position, prepared claim or None when the file's source is invalid)
+    claims: list[tuple[str, tuple[int, int], T | None]] = field(default_factory=list)
+    positions: dict[Loc, tuple[int, int]] | None = None
 
 
 @contextmanager
@@ -211,29 +391,59 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _read_file(file: Path, prepare: Callable[[SourcedClaim], T] | None) -> _FileResult[T]:
-    """Parse one file and prepare its claims; runs in a worker process for large stores."""
-    with paused_gc():
-        return _parse_and_prepare(file, prepare)
+def _read_file(
+    file: Path,
+    prepare: Callable[[SourcedClaim], T] | None,
+    limits: Limits = DEFAULT_LIMITS,
+    keep_positions: bool = False,
+) -> _FileResult[T]:
+    """Parse one file and prepare its claims; runs in a worker process for large stores.
 
-
-def _parse_and_prepare(file: Path, prepare: Callable[[SourcedClaim], T] | None) -> _FileResult[T]:
+    Whatever goes wrong becomes a problem of this file: the caller never sees an exception.
+    """
     name = _display(file)
     try:
-        model, positions = parse_file(file, name)
+        with paused_gc():
+            return _parse_and_prepare(file, name, prepare, limits, keep_positions)
     except KnowledgeError as err:
         return _FileResult(name, err.problems)
-    result: _FileResult[T] = _FileResult(name, [], model.source, positions[("source", "id")])
-    for i, claim in enumerate(model.claims):
+    except (OSError, RecursionError, MemoryError) as err:
+        return _FileResult(name, [_unreadable(file, name, err)])
+    except Exception as err:  # noqa: BLE001 - a file must never take the loader down
+        return _FileResult(name, [_unreadable(file, name, err)])
+
+
+def _parse_and_prepare(
+    file: Path, name: str, prepare: Callable[[SourcedClaim], T] | None, limits: Limits, keep_positions: bool
+) -> _FileResult[T]:
+    problems: list[Problem] = []
+    try:
+        str(file).encode("utf-8")
+    except UnicodeEncodeError:  # a name of bytes that are not UTF-8, kept as surrogate escapes
+        problems.append(Problem(name, 1, 1, "the file name is not UTF-8 text", hint="rename the file"))
+    parsed = parse(file, name, limits)
+    positions = parsed.positions
+    result: _FileResult[T] = _FileResult(
+        name,
+        problems + parsed.problems,
+        parsed.source,
+        positions.get(("source", "id"), (1, 1)),
+        positions=positions if keep_positions else None,
+    )
+    for i, claim in parsed.claims:
         line, col = positions[("claims", i, "id")]
-        sourced = _sourced(claim, model.source, name, line)
-        result.claims.append((claim.id, (line, col), prepare(sourced) if prepare else cast(T, sourced)))
+        item: T | None = None
+        if parsed.source is not None:
+            sourced = _sourced(claim, parsed.source, name, line)
+            item = prepare(sourced) if prepare else cast(T, sourced)
+        result.claims.append((claim.id, (line, col), item))
     return result
 
 
 def read_claims(
     path: Path | str | None = None,
     prepare: Callable[[SourcedClaim], T] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[SourcedClaim | T]:
     """Yield every claim of the knowledge files at ``path`` (default: the bundled knowledge).
 
@@ -243,36 +453,78 @@ def read_claims(
     worker processes, one per core, while the caller consumes the results in order.
     Ids are checked across files too. After the last claim, raises KnowledgeError with
     every problem in every file, so that a moderator sees them all at once: a consumer
-    must read to the end before trusting what it built.
+    must read to the end before trusting what it built. ``limits`` bounds each file.
     """
     root = Path(path) if path is not None else BUNDLED
     files = knowledge_files(root)
     if not files:
-        raise KnowledgeError([Problem(str(root), 1, 1, "no .yaml knowledge files found")])
+        raise KnowledgeError([Problem(_display(root), 1, 1, "no .yaml knowledge files found")])
     workers = min(os.cpu_count() or 1, len(files))
-    parallel = prepare is not None and workers > 1 and sum(f.stat().st_size for f in files) > PARALLEL_BYTES
+    parallel = prepare is not None and workers > 1 and sum(map(_size, files)) > PARALLEL_BYTES
     with ExitStack() as stack:
         if parallel:
             # fork is cheap but unsafe beside other threads (a reload in the running bot),
             # where spawn starts clean interpreters instead.
             method = "fork" if threading.active_count() == 1 else "spawn"
             pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)))
-            results: Iterator[_FileResult] = pool.map(_read_file, files, [prepare] * len(files))
+            results: Iterator[_FileResult] = pool.map(_read_file, files, [prepare] * len(files), [limits] * len(files))
         else:
-            results = (_read_file(file, prepare) for file in files)
+            results = (_read_file(file, prepare, limits) for file in files)
         yield from _checked(results)
 
 
-def _checked(results: Iterator[_FileResult[T]]) -> Iterator[T]:
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:  # reading it will say what is wrong
+        return 0
+
+
+@dataclass
+class Inspection:
+    """What ``groundbot check`` sees: every valid claim, where its values are, every problem."""
+
+    claims: list[SourcedClaim]
+    positions: dict[str, dict[Loc, tuple[int, int]]]  # file name -> value locations
+    problems: list[Problem]
+
+    @property
+    def sources(self) -> set[str]:
+        return {c.source.id for c in self.claims}
+
+
+def inspect(path: Path | str | None = None, limits: Limits = DEFAULT_LIMITS) -> Inspection:
+    """Read every knowledge file at ``path`` as ``read_claims`` does, but keep every claim
+    that is valid on its own, with its positions, beside every problem in every file."""
+    root = Path(path) if path is not None else BUNDLED
+    try:
+        files = knowledge_files(root)
+    except KnowledgeError as err:
+        return Inspection([], {}, err.problems)
+    if not files:
+        return Inspection([], {}, [Problem(_display(root), 1, 1, "no .yaml knowledge files found")])
+    results: list[_FileResult[SourcedClaim]] = [_read_file(file, None, limits, keep_positions=True) for file in files]
+    claims: list[SourcedClaim] = []
+    try:
+        claims.extend(_checked(iter(results), keep_going=True))
+    except KnowledgeError as err:
+        problems = err.problems
+    else:
+        problems = []
+    positions = {r.name: r.positions for r in results if r.positions is not None}
+    return Inspection(claims, positions, problems)
+
+
+def _checked(results: Iterator[_FileResult[T]], keep_going: bool = False) -> Iterator[T]:
     problems: list[Problem] = []
     source_at: dict[str, str] = {}
     claim_at: dict[str, str] = {}
     for result in results:
         problems.extend(result.problems)
-        if result.source is None:
-            continue
         name, (line, col) = result.name, result.source_at
-        if result.source.id in source_at:
+        if result.source is None:
+            pass  # its problem is listed; its valid claims still take part in the id check
+        elif result.source.id in source_at:
             problems.append(
                 Problem(
                     name, line, col, f"duplicate source id '{result.source.id}' (also at {source_at[result.source.id]})"
@@ -287,7 +539,8 @@ def _checked(results: Iterator[_FileResult[T]]) -> Iterator[T]:
                 )
                 continue
             claim_at[claim_id] = f"{name}:{line}:{col}"
-            if not problems:  # once anything is wrong the claims will be thrown away
+            # Once anything is wrong a load throws the claims away; a check keeps looking.
+            if item is not None and (keep_going or not problems):
                 yield item
     if problems:
         raise KnowledgeError(problems)

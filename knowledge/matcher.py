@@ -88,6 +88,7 @@ def claim_dict(claim: SourcedClaim) -> dict[str, Any]:
         "attributed_to": claim.attributed_to,
         "via": claim.via,
         "quote": claim.quote,
+        "said_on": claim.said_on,
         "source": {
             "id": source.id,
             "title": source.title,

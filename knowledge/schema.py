@@ -7,10 +7,11 @@ none may be renamed or dropped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 Slug = Annotated[
     str,
@@ -32,6 +33,34 @@ def _http_url(value: str) -> str:
 
 
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_http_url)]
+
+_DAY_OR_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def _day_or_month(value: object) -> str:
+    # YAML reads an unquoted 2024-06-12 as a date, and 2024-06 as text: accept both.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    match = _DAY_OR_MONTH.match(str(value).strip()) if isinstance(value, (str, int)) else None
+    if match is None:
+        raise ValueError("must be a date YYYY-MM-DD or a month YYYY-MM")
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year), int(month), int(day or 1))
+    except ValueError:
+        raise ValueError(f"{match.group()} is not a real {'date' if day else 'month'}") from None
+    return match.group()
+
+
+def _number_as_text(value: object) -> object:
+    # An unquoted 13000 in a YAML list is read as a number; as a keyword it means the text.
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+Keyword = Annotated[Text, BeforeValidator(_number_as_text)]
+
+# When a statement was made, to the day or the month: "2024-06-12" or "2024-06".
+DayOrMonth = Annotated[str, BeforeValidator(_day_or_month)]
 
 
 class Source(BaseModel):
@@ -57,8 +86,9 @@ class Claim(BaseModel):
     attributed_to: Text
     via: Text | None = None
     quote: Text | None = None
+    said_on: DayOrMonth | None = None
     questions: list[Text] = Field(min_length=1)
-    keywords: list[Text] = []
+    keywords: list[Keyword] = []
     tags: list[Text] = []
 
 

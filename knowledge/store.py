@@ -108,6 +108,7 @@ def index_claim(claim: SourcedClaim) -> Indexed:
         "attributed_to": claim.attributed_to,
         "via": claim.via,
         "quote": claim.quote,
+        "said_on": claim.said_on,
         "questions": json.dumps(claim.questions, ensure_ascii=False),
         "keywords": json.dumps(claim.keywords, ensure_ascii=False),
         "tags": json.dumps(claim.tags, ensure_ascii=False),

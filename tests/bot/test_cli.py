@@ -55,3 +55,9 @@ def test_check_prints_each_problem_and_exits_one(tmp_path: Path) -> None:
     result = run("check", str(tmp_path))
     assert result.exit_code == 1
     assert "a.yaml:4:3: unknown key 'colour' in source" in result.output
+
+
+def test_ask_json_gives_said_on_inside_claim() -> None:
+    result = run("ask", "--json", "How many shells does Russia fire per day?")
+    claim = json.loads(result.output)["claim"]
+    assert "said_on" in claim and claim["said_on"] is None  # the bundled claims have none yet
