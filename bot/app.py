@@ -70,7 +70,8 @@ async def post_init(app: Application) -> None:
     kb = await asyncio.to_thread(KnowledgeBase.load, settings.knowledge)
     app.bot_data[KNOWLEDGE] = kb
     app.bot_data[EVENTS] = EventLog(
-        settings.events_path, hash_users=settings.hash_user_ids, retention_days=settings.retention_days
+        settings.events_path, hash_users=settings.hash_user_ids, retention_days=settings.retention_days,
+        timeout=settings.events_timeout, id_key=settings.id_key.get_secret_value().encode() if settings.id_key else None,
     )
     try:
         await app.bot.set_my_commands(handlers.commands())

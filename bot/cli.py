@@ -171,8 +171,9 @@ def _check_deployment(settings) -> None:
     finally:
         kb.close()
     try:
-        log = EventLog(settings.events_path, hash_users=settings.hash_user_ids)
-    except (OSError, sqlite3.Error) as err:
+        log = EventLog(settings.events_path, hash_users=settings.hash_user_ids, retention_days=None,
+                       id_key=settings.id_key.get_secret_value().encode() if settings.id_key else None)
+    except (OSError, ValueError, sqlite3.Error) as err:
         click.echo(f"groundbot: cannot open the event log {settings.events_path}: {err}", err=True)
         raise SystemExit(1) from None
     try:
