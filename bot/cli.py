@@ -394,9 +394,10 @@ def backup(dest: str, data_dir: Path) -> None:
     to put events-YYYYMMDD-HHMMSS.db in; or - for standard output, to copy out of a
     container. A file is written beside DEST and renamed into place when complete.
     """
-    import datetime as dt
     import shutil
     import tempfile
+
+    from knowledge import backup as backups
 
     source = data_dir / "events.db"
     if not source.is_file():
@@ -405,38 +406,25 @@ def backup(dest: str, data_dir: Path) -> None:
     if dest == "-":
         with tempfile.TemporaryDirectory() as scratch:
             copy_path = Path(scratch) / "events.db"
-            _backup(source, copy_path, copy_path.with_name("events.db.partial"))
+            _backup(source, copy_path)
             with copy_path.open("rb") as copied:
                 shutil.copyfileobj(copied, sys.stdout.buffer)
             sys.stdout.buffer.flush()
         return
-    target = Path(dest)
-    if target.is_dir() or dest.endswith(("/", "\\")):
-        target.mkdir(parents=True, exist_ok=True)
-        target = target / f"events-{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}.db"
-    counts = _backup(source, target, target.with_name(target.name + ".partial"))
+    try:
+        target = backups.target(source, Path(dest), directory=dest.endswith(("/", "\\")))
+    except backups.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    counts = _backup(source, target)
     click.echo(f"Backed up {counts[0]} questions and {counts[1]} feedback votes to {target}")
 
 
-def _backup(source: Path, dest: Path, partial: Path) -> tuple[int, int]:
-    """Copy ``source`` to ``partial`` with SQLite's backup API, check it, rename it to ``dest``."""
-    from contextlib import closing
+def _backup(source: Path, dest: Path) -> tuple[int, int]:
+    """Copy ``source`` to ``dest`` through a temporary file; (questions, feedback votes) copied."""
+    from knowledge import backup as backups
 
-    partial.unlink(missing_ok=True)
     try:
-        # closing(): a sqlite3 connection's own `with` commits but leaves the file open.
-        with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)) as src, \
-                closing(sqlite3.connect(partial)) as copy:
-            src.backup(copy)
-            counts = [copy.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("questions", "feedback")]
-            ok = copy.execute("PRAGMA quick_check").fetchone()[0]
-    except (sqlite3.Error, OSError) as err:
-        partial.unlink(missing_ok=True)
-        click.echo(f"groundbot: backup failed: {err}", err=True)
-        raise SystemExit(1) from None
-    if ok != "ok":
-        partial.unlink(missing_ok=True)
-        click.echo(f"groundbot: the copy failed its check: {ok}", err=True)
-        raise SystemExit(1)
-    partial.replace(dest)
-    return counts[0], counts[1]
+        done = backups.backup(source, dest)
+    except backups.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    return done.questions, done.feedback
