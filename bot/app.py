@@ -14,7 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRa
 from telegram.request import BaseRequest
 
 import handlers
-from bot import health, signals
+from bot import health, logs, signals
 from bot.config import Settings
 from handlers import moderation
 from handlers.state import EVENTS, KNOWLEDGE, SETTINGS
@@ -53,6 +53,7 @@ def configure_logging(settings: Settings) -> None:
                settings.webhook_secret.get_secret_value() if settings.webhook_secret else "")
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    logs.install(handler, log_questions=settings.log_questions)  # no update payloads at DEBUG
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
