@@ -140,7 +140,8 @@ def group_unanswered(rows: Iterable[Asked]) -> list[UnansweredGroup]:
         home = groups[home_index] if home_index is not None else None
         for asked in buckets[gist]:
             # The wording typed most often (the first of equals) stands for the phrasing.
-            wording = Counter(r.question.strip() for r in asked).most_common(1)[0][0]
+            wording = asked[0].question.strip() if len(asked) == 1 else \
+                Counter(r.question.strip() for r in asked).most_common(1)[0][0]
             if home is None:
                 home = UnansweredGroup(question=wording)
                 leaders.add(gist)
@@ -215,14 +216,12 @@ class _Leaders:
                     found.update(self.rarest.get(partner, ()))
             # With one side's words all partnered, the other's extra words are the difference
             # in length, which _same_gist bounds: a cheap test before the character-level ones.
-            n = len(words)
-            candidates = sorted(i for i in found if abs(self.sizes[i] - n) <= max(1, max(self.sizes[i], n) // 3))
-        for i in candidates:
-            key = self.keys[i]
-            # The prefilter the grouping has always applied, kept so the outcome is the same.
-            if fuzz.token_set_ratio(gist, key, score_cutoff=PREFILTER) and _same_gist(gist, key):
-                return i
-        return None
+            n, sizes = len(words), self.sizes
+            candidates = [i for i in found if abs(sizes[i] - n) <= max(1, sizes[i] // 3, n // 3)]
+        # The prefilter the grouping has always applied (kept so the outcome is the same), in one call.
+        near = process.extract(gist, {i: self.keys[i] for i in candidates}, scorer=fuzz.token_set_ratio,
+                               score_cutoff=PREFILTER, limit=None)
+        return next((i for i in sorted(i for *_, i in near) if _same_gist(gist, self.keys[i])), None)
 
 
 def _word_partners(vocabulary: list[str]) -> dict[str, list[str]]:
