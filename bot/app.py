@@ -26,7 +26,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from tornado.httpserver import HTTPServer
 
-from bot import health, signals
+from bot import health, logs, signals
 from bot.config import Settings
 from handlers import access, activity, ask, basics, buttons, errors, inline, moderation, render
 from handlers.state import CONTEXT_TYPES, App
@@ -67,6 +67,7 @@ def configure_logging(settings: Settings) -> None:
     )
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    logs.install(handler, log_questions=settings.log_questions)  # no update payloads at DEBUG
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
@@ -163,7 +164,11 @@ class Lifecycle:
         self.health_server = health.start(app, settings)
         state.live = await LiveKnowledge.load(settings.knowledge, settings.limits)
         state.event_log = EventLog(
-            settings.events_path, hash_users=settings.hash_user_ids, retention_days=settings.retention_days
+            settings.events_path,
+            hash_users=settings.hash_user_ids,
+            retention_days=settings.retention_days,
+            timeout=settings.events_timeout,
+            id_key=settings.id_key.get_secret_value().encode() if settings.id_key else None,
         )
         try:
             await app.bot.set_my_commands(commands())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 import sqlite3
@@ -24,7 +23,7 @@ from bot.chat import QUIT, TerminalChat
 from bot.config import ConfigError, Settings, load_limits, load_settings
 from handlers.render import plain
 from knowledge import Answer, KnowledgeBase, KnowledgeError
-from knowledge.backup import BackupError, copy_event_log
+from knowledge import backup as backups
 from knowledge.evaluation import as_expected, load_questions, metrics
 from knowledge.events import EVENTS_FILE, EventLog
 from knowledge.lint import describe, lint
@@ -200,8 +199,13 @@ def _check_deployment(settings: Settings) -> None:
     finally:
         kb.close()
     try:
-        log = EventLog(settings.events_path, hash_users=settings.hash_user_ids)
-    except (OSError, sqlite3.Error) as err:
+        log = EventLog(
+            settings.events_path,
+            hash_users=settings.hash_user_ids,
+            retention_days=None,
+            id_key=settings.id_key.get_secret_value().encode() if settings.id_key else None,
+        )
+    except (OSError, ValueError, sqlite3.Error) as err:
         raise Failure(f"groundbot: cannot open the event log {settings.events_path}: {err}") from None
     try:
         problem = log.writable()
@@ -377,21 +381,23 @@ def backup(dest: str, data_dir: Path) -> None:
     if dest == "-":
         with tempfile.TemporaryDirectory() as scratch:
             copy_path = Path(scratch) / EVENTS_FILE
-            _backup(source, copy_path, copy_path.with_name(EVENTS_FILE + ".partial"))
+            _backup(source, copy_path)
             with copy_path.open("rb") as copied:
                 shutil.copyfileobj(copied, sys.stdout.buffer)
             sys.stdout.buffer.flush()
         return
-    target = Path(dest)
-    if target.is_dir() or dest.endswith(("/", "\\")):
-        target.mkdir(parents=True, exist_ok=True)
-        target = target / f"events-{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}.db"
-    counts = _backup(source, target, target.with_name(target.name + ".partial"))
+    try:
+        target = backups.target(source, Path(dest), directory=dest.endswith(("/", "\\")))
+    except backups.BackupError as err:
+        raise Failure(f"groundbot: {err}") from None
+    counts = _backup(source, target)
     click.echo(f"Backed up {counts[0]} questions and {counts[1]} feedback votes to {target}")
 
 
-def _backup(source: Path, dest: Path, partial: Path) -> tuple[int, int]:
+def _backup(source: Path, dest: Path) -> tuple[int, int]:
+    """Copy ``source`` to ``dest`` through a temporary file; (questions, feedback votes) copied."""
     try:
-        return copy_event_log(source, dest, partial)
-    except BackupError as err:
+        done = backups.backup(source, dest)
+    except backups.BackupError as err:
         raise Failure(f"groundbot: {err}") from None
+    return done.questions, done.feedback

@@ -118,11 +118,22 @@ class Settings(_HasLimits, BaseSettings):
     # The moderators' loop: event log privacy and retention, knowledge watching.
     hash_user_ids: bool = Field(
         True,
-        description="Store user and chat ids in the event log as salted hashes (false: store the ids).",
+        description="Store user and chat ids in the event log as keyed hashes (HMAC-SHA256) whose key is "
+        "kept outside events.db (false: store the ids).",
+    )
+    id_key: SecretStr | None = Field(
+        None,
+        description="Key for the id hashes, at least 32 characters (empty: a random key made once in "
+        "GROUNDBOT_DATA_DIR/id.key, mode 0600). Keep it out of backups of events.db.",
     )
     retention_days: int | None = Field(
-        None,
-        description="Delete logged questions, picks and feedback older than this many days (empty: keep all).",
+        90,
+        description="Delete logged questions, picks and feedback older than this many days (0: keep all).",
+    )
+    events_timeout: float = Field(
+        1.5,
+        description="Seconds a question waits for the event log when another process holds it locked; "
+        "past that the answer is sent unlogged and the failure is logged once.",
     )
     watch_knowledge: bool = Field(
         False,
@@ -234,11 +245,18 @@ class Settings(_HasLimits, BaseSettings):
     @field_validator("retention_days")
     @classmethod
     def _retention(cls, value: int | None) -> int | None:
-        if value is not None and value < 1:
-            raise ValueError("must be a whole number of days, 1 or more")
+        if value is not None and value < 0:
+            raise ValueError("must be a whole number of days (0: keep all)")
+        return value or None
+
+    @field_validator("id_key")
+    @classmethod
+    def _id_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. from: openssl rand -hex 32)")
         return value
 
-    @field_validator("request_timeout", "watch_interval")
+    @field_validator("request_timeout", "watch_interval", "events_timeout")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:

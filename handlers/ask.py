@@ -61,12 +61,12 @@ async def answer(update: Update, context: Context, question: str) -> None:
     quote = message.chat.type != ChatType.PRIVATE
     if result.status == "answered" and result.claim is not None:
         n = next((i for i, c in enumerate(result.candidates) if c.claim.id == result.claim.id), None)
-        markup = feedback_keyboard(event_id, n) if n is not None else None
+        # No event id (the event log failed): the answer goes out without buttons.
+        markup = feedback_keyboard(event_id, n) if n is not None and event_id is not None else None
         await message.reply_text(render.card(result.claim), reply_markup=markup, do_quote=quote)
     elif result.status == "ambiguous" and result.options:
-        await message.reply_text(
-            render.did_you_mean(result), reply_markup=options_keyboard(event_id, result), do_quote=quote
-        )
+        markup = options_keyboard(event_id, result) if event_id is not None else None
+        await message.reply_text(render.did_you_mean(result), reply_markup=markup, do_quote=quote)
     else:
         await message.reply_text(render.refusal(result), do_quote=quote)
 
@@ -79,8 +79,8 @@ def record_question(
     *,
     chat_type: str,
     chat_id: int | None = None,
-) -> int:
-    """Log a matched question in the event log, and one line for operators; returns its event id.
+) -> int | None:
+    """Log a matched question in the event log, and one line for operators; returns its event id (None: not logged).
 
     The line has the outcome, claim id, score and latency; the question's text only if the
     settings allow it.

@@ -92,5 +92,5 @@ async def chosen(update: Update, context: Context) -> None:
     if posted is None:
         return
     event_id = record_question(update, context, answer, latency_ms, chat_type="inline")
-    if answer.status == "ambiguous":
+    if answer.status == "ambiguous" and event_id is not None:
         context.bot_data.events.pick(event_id, claim_id=posted, user_id=result.from_user.id)

@@ -56,7 +56,8 @@ def period_days(args: list[str] | None) -> int | None:
     word = args[0].strip().lower()
     if word in ("all", "0"):
         return None
-    if word.isdigit() and 0 < int(word) <= 36500:
+    # ASCII digits only: str.isdigit() also takes "²" and "①", which int() then rejects.
+    if word.isascii() and word.isdigit() and 0 < int(word) <= 36500:
         return int(word)
     raise BadPeriod(word)
 

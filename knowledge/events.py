@@ -5,9 +5,19 @@ mode with ``synchronous=NORMAL``: each event is its own committed transaction, a
 committed transaction survives the process being killed (only a power cut can drop
 the last few). So an event logged before the user sees the reply is never lost.
 
-User and chat ids are stored as salted hashes by default. The salt is made once and
-kept in the database's own ``meta`` table, so the same person hashes the same way
-across restarts, and the hashes mean nothing without this file.
+User and chat ids are stored as keyed hashes (HMAC-SHA256) by default. The key lives
+outside the database: a key file (``id.key``, mode 0600) made once beside it, or one
+given by the operator. So the same person hashes the same way across restarts, and a
+copy of events.db alone reveals no id. A log written by an older version kept a salt in
+its own ``meta`` table, from which anyone holding the file could recover ids: opening
+such a log deletes that salt (securely, and out of the WAL), so the rows it hashed stay
+as they are but can no longer be linked to anyone, not even a person's own newer rows.
+
+The log never holds up an answer. Every write waits at most ``timeout`` seconds for
+SQLite's lock; a write that fails (locked, disk full, I/O error) is dropped, the
+failure is logged once per distinct error and kept in ``problem``, and later writes
+skip straight past the log, trying it again every ``retry_every`` seconds, until
+one works.
 """
 
 from __future__ import annotations
@@ -16,13 +26,17 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
+import os
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import sqlite_utils
 
@@ -30,9 +44,25 @@ from knowledge.matcher import Answer
 from knowledge.reports import Asked, Stats, UnansweredGroup, build_stats, group_unanswered
 
 Clock = Callable[[], dt.datetime]
+T = TypeVar("T")
 
+logger = logging.getLogger(__name__)
+
+# How long a write waits for another connection's lock before the event is dropped.
+TIMEOUT = 1.5
+# After a failed write, the log is tried again at most this often; writes in between are dropped.
+RETRY_EVERY = 5.0
+# Keep this many days by default: the moderators' reports look back a week or a month.
+RETENTION_DAYS = 90
+# Question text beyond this is not kept: enough for any real question, and a flood of
+# 4,096-character messages cannot fill the disk.
+QUESTION_CHARS = 1000
 # The event log's file name in the bot's data directory (the bot, its reports and backups).
 EVENTS_FILE = "events.db"
+# The key file beside events.db that keys the id hashes.
+KEY_FILE = "id.key"
+# Marks a log whose ids are HMAC-keyed by a key outside the file.
+ID_HASH = "hmac-sha256:key-outside-db"
 
 # Pruning is cheap but not free: do it on open and then at most this often.
 PRUNE_EVERY = dt.timedelta(hours=1)
@@ -62,43 +92,115 @@ class QuestionEvent:
 
 
 class EventLog:
-    """Questions and feedback, in SQLite (WAL, synchronous=NORMAL: a committed event survives a killed process) via sqlite-utils."""
+    """Questions and feedback, in SQLite (WAL, synchronous=NORMAL: a committed event survives a killed process) via sqlite-utils.
+
+    Writes never raise: one that fails returns None, and ``problem`` says why until a
+    later write works (``healthy`` is then True again).
+    """
 
     def __init__(
         self,
         path: Path | str,
         *,
         hash_users: bool = True,
-        retention_days: int | None = None,
+        retention_days: int | None = RETENTION_DAYS,
         clock: Clock = utcnow,
         readonly: bool = False,
+        timeout: float = TIMEOUT,
+        retry_every: float = RETRY_EVERY,
+        id_key: bytes | None = None,
     ):
         """Open (creating if need be) the log at ``path``.
 
         ``readonly`` opens an existing log for reports only, writing nothing: what
         `groundbot unanswered` and `groundbot stats` use beside the running bot.
+        ``timeout`` bounds each write's wait for a lock. ``id_key`` keys the id hashes;
+        without one, the key file ``id.key`` beside the log is used (made if missing).
         """
         self.path = Path(path)
         self.hash_users = hash_users
         self.retention_days = retention_days
         self.clock = clock
+        self.timeout = timeout
+        self.retry_every = retry_every
         # The bot logs from the event loop and builds reports in worker threads; one lock
         # keeps the connection's transactions from interleaving.
         self._lock = threading.RLock()
         self._pruned: dt.datetime | None = None
+        self.problem: str | None = None
+        self.dropped = 0
+        self._retry_at = 0.0
+        self._reported: set[str] = set()
+        self._key = b""
         if readonly:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=10)
             self.db = sqlite_utils.Database(conn)
-            self._salt = b""
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10)
+        conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=timeout)
         self.db = sqlite_utils.Database(conn)
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # Deleted questions (retention, the old salt) are overwritten, not left in free pages.
+        self.db.execute("PRAGMA secure_delete=ON")
         self._create()
-        self._salt = self._meta("salt", secrets.token_hex(16)).encode()
+        if hash_users:
+            self._key = id_key if id_key else id_key_file(self.path.parent / KEY_FILE)
+        self._forget_salt()
         self.prune()
+
+    @property
+    def healthy(self) -> bool:
+        """False from a failed write until a write works again."""
+        return self.problem is None
+
+    def _write(self, what: str, write: Callable[[], T]) -> T | None:
+        """Run ``write`` unless the log is failing and not due a retry; None if it did not happen."""
+        with self._lock:
+            if self.problem is not None and time.monotonic() < self._retry_at:
+                self.dropped += 1
+                return None
+            try:
+                result = write()
+            except sqlite3.Error as err:
+                self._failed(what, err)
+                return None
+            if self.problem is not None:
+                logger.warning(
+                    "The event log %s is writable again; %d event(s) were not logged meanwhile.",
+                    self.path,
+                    self.dropped,
+                )
+                self.problem, self.dropped = None, 0
+                self._reported.clear()
+            return result
+
+    def _failed(self, what: str, err: sqlite3.Error) -> None:
+        self.problem = f"{type(err).__name__}: {err}"
+        self.dropped += 1
+        self._retry_at = time.monotonic() + self.retry_every
+        # Once per distinct failure, not once per question: a flood must not flood the log.
+        if self.problem not in self._reported:
+            self._reported.add(self.problem)
+            logger.error(
+                "The event log %s failed (%s); answering without logging until it works again: %s",
+                self.path,
+                what,
+                self.problem,
+            )
+
+    def _forget_salt(self) -> None:
+        """Drop an older version's salt: with it, a copy of the file alone gave the ids away."""
+
+        def forget() -> None:
+            with self.db.conn:
+                salted = self.db.execute("DELETE FROM meta WHERE key = 'salt'").rowcount
+                self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('id_hash', ?)", [ID_HASH])
+            if salted:
+                # The deleted row is still in the WAL until it is copied back and truncated.
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+        self._write("forgetting the old salt", forget)
 
     def _create(self) -> None:
         with self._lock, self.db.atomic():
@@ -142,20 +244,13 @@ class EventLog:
             self.db["picks"].create_index(["event_id"], if_not_exists=True)
             self.db["picks"].create_index(["at"], if_not_exists=True)
 
-    def _meta(self, key: str, default: str) -> str:
-        """The value stored under ``key``, storing ``default`` first if there is none."""
-        with self._lock:
-            # INSERT OR IGNORE: two processes opening a new log at once agree on one salt.
-            self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [key, default])
-            return self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()[0]
-
     def pseudonym(self, some_id: int | None) -> str | None:
-        """How a user or chat id is stored: a salted hash, or the id itself if hashing is off."""
+        """How a user or chat id is stored: an HMAC under the key kept outside the log, or the id itself if hashing is off."""
         if some_id is None:
             return None
         if not self.hash_users:
             return str(some_id)
-        return hmac.new(self._salt, str(some_id).encode(), hashlib.sha256).hexdigest()[:16]
+        return hmac.new(self._key, str(some_id).encode(), hashlib.sha256).hexdigest()[:32]
 
     def question(
         self,
@@ -165,12 +260,16 @@ class EventLog:
         user_id: int | None = None,
         chat_id: int | None = None,
         latency_ms: float = 0.0,
-    ) -> int:
-        """Log one question and its outcome (status, claim id, score, and the ids of answer.candidates in order); returns its event id."""
+    ) -> int | None:
+        """Log one question and its outcome (status, claim id, score, and the ids of answer.candidates in order).
+
+        Returns its event id, or None if the log failed (see ``problem``). Only the first
+        1,000 characters of the question are kept.
+        """
         now = self.clock()
         row = {
             "at": _stamp(now),
-            "question": answer.question,
+            "question": answer.question[:QUESTION_CHARS],
             "chat_type": chat_type,
             "status": answer.status,
             "claim_id": answer.claim.id if answer.claim else None,
@@ -183,14 +282,19 @@ class EventLog:
             "chat": self.pseudonym(chat_id),
             "latency_ms": float(latency_ms),
         }
-        # A prepared INSERT: Table.insert re-reads the table's schema on every call, a cost
-        # as large as the rest of logging a question.
+        # A prepared INSERT: Table.insert re-reads the table's schema on every call, which
+        # cost as much as the rest of logging together (~0.15 ms a question).
         sql = f"INSERT INTO questions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
-        with self._lock, self.db.conn:
-            event_id = self.db.conn.execute(sql, list(row.values())).lastrowid
-        if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
+
+        def insert() -> int:
+            with self.db.conn:
+                event_id = self.db.conn.execute(sql, list(row.values())).lastrowid
+            assert event_id is not None  # an INSERT always sets lastrowid
+            return event_id
+
+        event_id = self._write("logging a question", insert)
+        if event_id is not None and (self._pruned is None or now - self._pruned >= PRUNE_EVERY):
             self.prune()
-        assert event_id is not None  # an INSERT always sets lastrowid
         return event_id
 
     def question_event(self, event_id: int) -> QuestionEvent | None:
@@ -211,34 +315,38 @@ class EventLog:
             candidate_ids=json.loads(r["candidate_ids"] or "[]"),
         )
 
-    def feedback(self, event_id: int, *, claim_id: str | None, value: int, user_id: int | None = None) -> int:
+    def feedback(self, event_id: int, *, claim_id: str | None, value: int, user_id: int | None = None) -> int | None:
         """Log a 👍 (+1) or 👎 (-1) on the answer to question ``event_id`` showing ``claim_id``.
 
         A user who votes again on the same answer changes their vote rather than adding one.
-        Returns the feedback's id.
+        Returns the feedback's id (None if the log failed).
         """
         if value not in (1, -1):
             raise ValueError(f"feedback is +1 or -1, not {value!r}")
         return self._vote("feedback", event_id, user_id, claim_id=claim_id, value=value)
 
-    def pick(self, event_id: int, *, claim_id: str, user_id: int | None = None) -> int:
+    def pick(self, event_id: int, *, claim_id: str, user_id: int | None = None) -> int | None:
         """Log a "Did you mean…" tap: whoever tapped it took question ``event_id`` to mean ``claim_id``.
 
         For moderators it is a phrasing the claim lacks. A user who picks again on the same
-        question changes their pick rather than adding one. Returns the pick's id.
+        question changes their pick rather than adding one. Returns the pick's id (None if the log failed).
         """
         return self._vote("picks", event_id, user_id, claim_id=claim_id)
 
-    def _vote(self, table: str, event_id: int, user_id: int | None, **fields: object) -> int:
+    def _vote(self, table: str, event_id: int, user_id: int | None, **fields: object) -> int | None:
         """Insert one row of a user's say on question ``event_id``, replacing what they said before."""
         user = self.pseudonym(user_id)
         row = {"at": _stamp(self.clock()), "event_id": event_id, **fields, "user": user}
-        with self._lock, self.db.atomic():
-            if user is not None:
-                self.db.execute(f"DELETE FROM {table} WHERE event_id = ? AND user = ?", [event_id, user])
-            inserted = self.db[table].insert(row)
+
+        def vote() -> int:
+            with self.db.atomic():
+                if user is not None:
+                    self.db.execute(f"DELETE FROM {table} WHERE event_id = ? AND user = ?", [event_id, user])
+                inserted = self.db[table].insert(row)
             assert inserted.last_pk is not None  # an INSERT always has a key
             return int(inserted.last_pk)
+
+        return self._write(f"logging a {table} row", vote)
 
     def prune(self) -> int:
         """Delete events older than the retention period; returns how many went. No-op without one."""
@@ -246,11 +354,15 @@ class EventLog:
         if self.retention_days is None:
             return 0
         cutoff = _stamp(self._pruned - dt.timedelta(days=self.retention_days))
-        with self._lock, self.db.atomic():
-            gone = self.db.execute("DELETE FROM questions WHERE at < ?", [cutoff]).rowcount
-            gone += self.db.execute("DELETE FROM feedback WHERE at < ?", [cutoff]).rowcount
-            gone += self.db.execute("DELETE FROM picks WHERE at < ?", [cutoff]).rowcount
-        return gone
+
+        def delete() -> int:
+            with self.db.atomic():
+                gone = self.db.execute("DELETE FROM questions WHERE at < ?", [cutoff]).rowcount
+                gone += self.db.execute("DELETE FROM feedback WHERE at < ?", [cutoff]).rowcount
+                gone += self.db.execute("DELETE FROM picks WHERE at < ?", [cutoff]).rowcount
+                return int(gone)
+
+        return self._write("deleting old events", delete) or 0
 
     def since(self, days: float | None) -> dt.datetime | None:
         """The start of a report period of ``days`` days ending now (None: all time)."""
@@ -312,18 +424,53 @@ class EventLog:
         """Commit a heartbeat row, as a health check: None if it worked, else what went wrong.
 
         A real write, not a permission check: a full disk, a read-only mount or a closed
-        log all fail here the way logging a question would.
+        log all fail here the way logging a question would. While the log is failing and
+        not due a retry, it reports the failure without waiting on the lock again.
         """
-        try:
-            with self._lock, self.db.atomic():
+
+        def beat() -> bool:
+            with self.db.atomic():
                 self.db.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('heartbeat', ?)", [_stamp(self.clock())]
                 )
-        except sqlite3.Error as err:
-            return f"{type(err).__name__}: {err}"
-        return None
+            return True
+
+        return None if self._write("writing the health heartbeat", beat) else self.problem
 
     def close(self) -> None:
         """Close the database; every event already logged is on disk."""
         with self._lock:
             self.db.close()
+
+
+def id_key_file(path: Path) -> bytes:
+    """The id-hash key kept in ``path`` (mode 0600), made there first if there is none.
+
+    Written to a private temporary file and linked into place, so two processes starting
+    at once agree on one key and neither ever reads half of one.
+    """
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(scratch, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+    finally:
+        scratch.unlink(missing_ok=True)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise ValueError(f"{path}: the id-hash key is too short (want 64 hex characters); delete it to make a new one")
+    return key.encode()

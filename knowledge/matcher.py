@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from knowledge.schema import SourcedClaim
 from knowledge.store import Row, Store
-from knowledge.text import STOPWORDS, analyse, asks_for, is_number, memoised, stem, words
+from knowledge.text import STOPWORDS, analyse, asks_for, is_number, memoised, stem, visible, words
 
 Status = Literal["answered", "ambiguous", "refused"]
 
@@ -171,7 +171,7 @@ class Matcher:
         names = [t for t in query_terms if t in self.store.proper or is_number(t)]
         # A word the question capitalises mid-sentence is a name unless the store writes
         # it in lower case: "Iranian" must be covered even if only a phrasing mentions it.
-        for word in _CAPITALISED.findall(question.strip()):
+        for word in _CAPITALISED.findall(visible(question).strip()):
             for w in words(word):
                 term = self.repair(stem(w))
                 if term not in self.store.lowercase_stems and w not in STOPWORDS and term not in names:

@@ -131,22 +131,25 @@ def group_unanswered(rows: Iterable[Asked]) -> list[UnansweredGroup]:
     for asked in _most_asked(phrasings.values()):
         gist = " ".join(sorted(_gist(asked[0].question).split()))
         buckets.setdefault(gist, []).append(asked)
-    keys: list[str] = []
+    leaders = _Leaders(buckets)
     groups: list[UnansweredGroup] = []
     for gist in _most_asked(
         buckets,
         size=lambda g: sum(map(len, buckets[g])),
         latest=lambda g: max(r.at for asked in buckets[g] for r in asked),
     ):
-        # rapidfuzz narrows many groups down to the few worth the word-by-word check.
-        near = process.extract(gist, keys, scorer=fuzz.token_set_ratio, score_cutoff=PREFILTER, limit=None)
-        home = next((groups[i] for i in sorted(i for *_, i in near) if _same_gist(gist, keys[i])), None)
+        home_index = leaders.first_same(gist)
+        home = groups[home_index] if home_index is not None else None
         for asked in buckets[gist]:
             # The wording typed most often (the first of equals) stands for the phrasing.
-            wording = Counter(r.question.strip() for r in asked).most_common(1)[0][0]
+            wording = (
+                asked[0].question.strip()
+                if len(asked) == 1
+                else Counter(r.question.strip() for r in asked).most_common(1)[0][0]
+            )
             if home is None:
                 home = UnansweredGroup(question=wording)
-                keys.append(gist)
+                leaders.add(gist)
                 groups.append(home)
             else:
                 home.variants.append(wording)
@@ -158,6 +161,92 @@ def group_unanswered(rows: Iterable[Asked]) -> list[UnansweredGroup]:
                     home.claim_id, home.score = row.claim_id, row.score
                 home.last_at = max(home.last_at, row.at)
     return _most_asked(groups, size=lambda g: g.count, latest=lambda g: g.last_at)
+
+
+class _Leaders:
+    """The gists of the groups' leading questions, indexed so a new gist meets only those it could match.
+
+    ``_same_gist(a, b)`` holds only if every word of one side has a partner on the other,
+    equal or within SAME_WORD (a mistyping). So a leader that is the same question as a
+    gist G either holds a partner of every word of G (look up the word with fewest such
+    leaders), or has its own rarest word partnered by one of G's words. Leaders are filed under every word they hold and under their
+    rarest word, each word's partners are found once for the whole report (rapidfuzz's
+    ``cdist``), and only the leaders filed under those words are compared. The outcome is
+    the one comparing G with every leader gives; the work grows with the matches, not
+    with the square of the questions.
+    """
+
+    def __init__(self, gists: Iterable[str]):
+        self.keys: list[str] = []
+        self.sizes: list[int] = []  # words in each leader
+        self.holding: dict[str, list[int]] = {}  # word -> leaders holding it
+        self.rarest: dict[str, list[int]] = {}  # word -> leaders whose rarest word it is
+        self.wordless: list[int] = []
+        df = Counter(w for gist in gists for w in set(gist.split()))
+        # Words rarest first (fewest questions, then alphabetically): a leader's rarest word files it.
+        self.rank = {w: i for i, w in enumerate(sorted(df, key=lambda w: (df[w], w)))}
+        self.partners = _word_partners(list(df))
+
+    def _rarest(self, words: list[str]) -> str:
+        return min(words, key=self.rank.__getitem__)
+
+    def _holding_count(self, word: str) -> int:
+        return sum(len(self.holding.get(p, ())) for p in self.partners[word])
+
+    def add(self, gist: str) -> None:
+        index = len(self.keys)
+        self.keys.append(gist)
+        words = gist.split()
+        self.sizes.append(len(words))
+        if not words:
+            self.wordless.append(index)
+            return
+        for word in set(words):
+            self.holding.setdefault(word, []).append(index)
+        self.rarest.setdefault(self._rarest(words), []).append(index)
+
+    def first_same(self, gist: str) -> int | None:
+        """The index of the first leader that is the same question as ``gist``, or None."""
+        words = gist.split()
+        if not words:
+            candidates: Iterable[int] = range(len(self.keys))
+        else:
+            distinct = set(words)
+            found = set(self.wordless)
+            # Every word of the gist has a partner in such a leader: look up the cheapest.
+            for partner in self.partners[min(distinct, key=self._holding_count)]:
+                found.update(self.holding.get(partner, ()))
+            for word in distinct:
+                for partner in self.partners[word]:
+                    found.update(self.rarest.get(partner, ()))
+            # With one side's words all partnered, the other's extra words are the difference
+            # in length, which _same_gist bounds: a cheap test before the character-level ones.
+            n, sizes = len(words), self.sizes
+            candidates = [i for i in found if abs(sizes[i] - n) <= max(1, sizes[i] // 3, n // 3)]
+        # The prefilter the grouping has always applied (kept so the outcome is the same), in one call.
+        near = process.extract(
+            gist, {i: self.keys[i] for i in candidates}, scorer=fuzz.token_set_ratio, score_cutoff=PREFILTER, limit=None
+        )
+        return next((i for i in sorted(i for *_, i in near) if _same_gist(gist, self.keys[i])), None)
+
+
+def _word_partners(vocabulary: list[str]) -> dict[str, list[str]]:
+    """Each word and the words within SAME_WORD of it (itself included)."""
+    import numpy as np  # only reports need it: the bot does not load it until a report is asked for
+
+    partners = {word: [word] for word in vocabulary}
+    # A word shorter than 3 letters is within SAME_WORD of no other word.
+    long = [w for w in vocabulary if len(w) >= 3]
+    if len(long) < 2:
+        return partners
+    chunk = max(1, 4_000_000 // len(long))  # rows of the score matrix at a time: bounded memory
+    for start in range(0, len(long), chunk):
+        rows = long[start : start + chunk]
+        scores = process.cdist(rows, long, scorer=fuzz.ratio, score_cutoff=SAME_WORD, dtype=np.uint8, workers=-1)
+        for r, c in zip(*np.nonzero(scores)):
+            if start + r != c:
+                partners[rows[r]].append(long[c])
+    return partners
 
 
 def _most_asked(

@@ -14,9 +14,31 @@ _stemmer = Stemmer.Stemmer("english")
 K = TypeVar("K")
 V = TypeVar("V")
 
-# Zero-width and bidi controls survive NFKC and split words invisibly.
+# Unicode's default-ignorable code points (DerivedCoreProperties.txt): zero-width spaces
+# and joiners, soft hyphens, bidi marks and controls, variation selectors, fillers, tags.
+# They survive NFKC, show as nothing, and split a word in two ("Ko\u200drea").
 _INVISIBLE = dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    [
+        0x00AD,
+        0x034F,
+        0x061C,
+        0x115F,
+        0x1160,
+        0x17B4,
+        0x17B5,
+        *range(0x180B, 0x1810),
+        *range(0x200B, 0x2010),
+        *range(0x202A, 0x202F),
+        *range(0x2060, 0x2070),
+        0x3164,
+        *range(0xFE00, 0xFE10),
+        0xFEFF,
+        0xFFA0,
+        *range(0xFFF0, 0xFFF9),
+        *range(0x1BCA0, 0x1BCA4),
+        *range(0x1D173, 0x1D17B),
+        *range(0xE0000, 0xE1000),
+    ]
 )
 _URL = re.compile(r"\b(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)@\w+")
@@ -62,6 +84,11 @@ STOPWORDS = frozenset(
 
 
 _ASCII_CONTROLS = dict.fromkeys([*range(9), 11, 12, *range(14, 32), 127])
+
+
+def visible(text: str) -> str:
+    """``text`` without its default-ignorable code points (zero-width joiners, soft hyphens…)."""
+    return text if text.isascii() else text.translate(_INVISIBLE)
 
 
 def normalize(text: str) -> str:
@@ -146,7 +173,7 @@ def is_number(term: str) -> bool:
 def proper_nouns(text: str) -> set[str]:
     """Stems of the words ``text`` writes with a capital letter other than at a sentence start."""
     out = set()
-    for sentence in re.split(r"(?<=[.!?:;“\"(])\s+|^", text):
+    for sentence in re.split(r"(?<=[.!?:;“\"(])\s+|^", visible(text)):
         for i, match in enumerate(re.finditer(r"[^\W\d_][^\W_]*", sentence)):
             word = match.group()
             if i > 0 and word[0].isupper():
@@ -156,7 +183,7 @@ def proper_nouns(text: str) -> set[str]:
 
 def lowercase_words(text: str) -> set[str]:
     """The words ``text`` writes in lower case (as written, before normalisation)."""
-    return {normalize(w) for w in re.findall(r"(?<![\w-])[^\W\d_A-Z][\w]*", text) if w[0].islower()}
+    return {normalize(w) for w in re.findall(r"(?<![\w-])[^\W\d_A-Z][\w]*", visible(text)) if w[0].islower()}
 
 
 # What a question asks for, and whether a text can supply it. A claim that gives no time

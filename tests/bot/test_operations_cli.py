@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,80 @@ def test_backup_to_a_path_ending_in_a_slash_creates_the_directory(tmp_path, live
     assert result.exit_code == 0, result.output
     [copy] = (tmp_path / "backups" / "new").iterdir()
     assert copy.name.startswith("events-")
+
+
+def assert_log_intact(live_log: EventLog, kb_answer_count: int = 2) -> None:
+    """The live log still opens, checks clean and keeps taking questions."""
+    assert live_log.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert live_log.db.execute("SELECT count(*) FROM questions").fetchone()[0] == kb_answer_count
+    kb = KnowledgeBase.load()
+    assert live_log.question(kb.answer("What is the capital of France?"), chat_type="private") is not None
+    kb.close()
+
+
+def test_backup_onto_the_live_event_log_is_refused_and_the_log_is_intact(tmp_path, live_log):
+    live = tmp_path / "data" / "events.db"
+    before = live.stat().st_ino
+    result = invoke("backup", str(live), data_dir=str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "is the live event log" in result.output
+    assert live.stat().st_ino == before
+    assert_log_intact(live_log)
+
+
+@pytest.mark.parametrize("name", ["events.db-wal", "events.db-shm"])
+def test_backup_onto_the_live_logs_wal_or_shared_memory_file_is_refused(tmp_path, live_log, name):
+    result = invoke("backup", str(tmp_path / "data" / name), data_dir=str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "is the live event log" in result.output
+    assert_log_intact(live_log)
+
+
+def test_backup_through_a_symlink_to_the_live_log_is_refused(tmp_path, live_log):
+    link = tmp_path / "innocent.db"
+    link.symlink_to(tmp_path / "data" / "events.db")
+    result = invoke("backup", str(link), data_dir=str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "is the live event log" in result.output
+    assert link.is_symlink()
+    assert_log_intact(live_log)
+
+
+def test_backup_onto_a_hard_link_to_the_live_log_is_refused(tmp_path, live_log):
+    hard = tmp_path / "hard.db"
+    hard.hardlink_to(tmp_path / "data" / "events.db")
+    result = invoke("backup", str(hard), data_dir=str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "hard link" in result.output
+    assert hard.stat().st_ino == (tmp_path / "data" / "events.db").stat().st_ino
+    assert_log_intact(live_log)
+
+
+def test_backup_onto_a_fifo_is_refused_and_the_fifo_kept(tmp_path, live_log):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = invoke("backup", str(fifo), data_dir=str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "not a regular file or a directory" in result.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_backup_onto_a_device_node_is_refused_and_the_device_kept(tmp_path, live_log):
+    result = invoke("backup", "/dev/null", data_dir=str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "not a regular file or a directory" in result.output
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_backup_over_an_older_backup_replaces_it_by_rename_leaving_no_temporary_file(tmp_path, live_log):
+    dest = tmp_path / "backup.db"
+    dest.write_bytes(b"an older backup")
+    old_inode = dest.stat().st_ino
+    result = invoke("backup", str(dest), data_dir=str(tmp_path / "data"))
+    assert result.exit_code == 0, result.output
+    assert dest.stat().st_ino != old_inode  # a new file renamed in, not the old one rewritten
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backup.db", "data"]
+    copy = sqlite3.connect(dest)
+    assert copy.execute("SELECT count(*) FROM questions").fetchone()[0] == 2
+    copy.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backup.db", "data"]  # no -wal: one file

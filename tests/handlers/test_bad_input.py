@@ -33,7 +33,7 @@ async def test_a_4096_character_question_gets_an_answer_within_the_limit(recordi
     reply = await recording_bot.reply_to(private_message(question))
     assert time.perf_counter() - started < 2
     assert len(reply.text) < 4096
-    assert recording_bot.events.question_event(1).question == question
+    assert recording_bot.events.question_event(1).question == question[:1000]  # the log keeps 1,000 characters
 
 
 @pytest.mark.parametrize("question", ["<script>alert('x')</script>", "Tom & Jerry <b>bold</b> &amp;",
@@ -41,7 +41,7 @@ async def test_a_4096_character_question_gets_an_answer_within_the_limit(recordi
 async def test_markup_in_a_question_never_reaches_the_reply_unescaped(recording_bot, question):
     reply = await recording_bot.reply_to(private_message(question))
     assert "<script>" not in reply.text and "&amp;amp;" not in reply.text
-    assert recording_bot.events.question_event(1).question == question
+    assert recording_bot.events.question_event(1).question == question[:1000]  # the log keeps 1,000 characters
 
 
 async def test_a_sticker_or_photo_in_private_gets_a_hint(recording_bot):
