@@ -154,6 +154,21 @@ def container_name() -> Iterator[str]:
     docker("rm", "--force", "--volumes", name, check=False)
 
 
+def wait_for_call(telegram, container: str, method: str, timeout: float):
+    """The fake Bot API's first ``method`` call, failing at once with the logs if the container exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return telegram.api.wait_for(method, timeout=1)
+        except AssertionError:
+            state = json.loads(docker("inspect", "--format", "{{json .State}}", container).stdout)
+            if not state["Running"]:
+                logs = docker("logs", container, check=False)
+                raise AssertionError(f"the container exited {state['ExitCode']}:\n{logs.stdout}{logs.stderr}") from None
+            if time.monotonic() > deadline:
+                raise
+
+
 def health(name: str) -> dict:
     return json.loads(docker("inspect", "--format", "{{json .State.Health}}", name).stdout)
 
@@ -176,9 +191,9 @@ def test_the_container_answers_a_question_through_the_fake_bot_api_reports_healt
            "--health-interval", "1s", "--health-start-period", "0s",
            image)
 
-    fake_telegram.api.wait_for("getUpdates", timeout=60)
+    wait_for_call(fake_telegram, container_name, "getUpdates", timeout=60)
     fake_telegram.push(private_message(QUESTION))
-    card = fake_telegram.api.wait_for("sendMessage", timeout=30)
+    card = wait_for_call(fake_telegram, container_name, "sendMessage", timeout=30)
     assert card.text.startswith("<b>According to Kyiv, the Russian army consumes")
 
     deadline = time.monotonic() + 30
