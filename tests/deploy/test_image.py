@@ -36,9 +36,11 @@ def in_ci() -> bool:
 
 
 def docker(*args: str, timeout: float = 60, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    """Run the docker command line; with ``check``, a failure raises with its output."""
     done = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, **kwargs)
     if check and done.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args[:2])} exited {done.returncode}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+        output = done.stdout[-3000:] + done.stderr[-3000:]
+        raise AssertionError(f"docker {' '.join(args[:2])} exited {done.returncode}:\n{output}")
     return done
 
 
