@@ -32,6 +32,15 @@ def env_file(path: Path) -> dict[str, str]:
     return values
 
 
+def filled_in(example: str, **values: str) -> str:
+    """example.env as an operator fills it in: GROUNDBOT_TOKEN set, other settings uncommented and set."""
+    for name, value in values.items():
+        variable = f"GROUNDBOT_{name.upper()}"
+        example, found = re.subn(rf"^#?{variable}=$", f"{variable}={value}", example, flags=re.M)
+        assert found == 1, variable
+    return example
+
+
 @dataclass
 class Dockerfile:
     """The instructions of one Dockerfile that matter at run time."""

@@ -1,10 +1,11 @@
 """The container: the image's entry point, run with the environment compose.yaml gives it.
 
-There is no Docker engine here, so the test does what `docker compose up` would do at run
-time, minus the isolation: it takes ENTRYPOINT + CMD, the image's ENV, the .env made from
-example.env and compose's `environment:`, maps the volumes to temporary directories, and
-runs that command line against the fake Bot API; then the HEALTHCHECK command; then the
-STOPSIGNAL, which must stop the bot within compose's stop_grace_period.
+The last test needs no container engine (test_image.py builds and runs the image for
+real): it does what `docker compose up` would do at run time, minus the isolation. It takes
+ENTRYPOINT + CMD, the image's ENV, the .env made from example.env and compose's
+`environment:`, maps the volumes to temporary directories, and runs that command line
+against the fake Bot API; then the HEALTHCHECK command; then the STOPSIGNAL, which must
+stop the bot within compose's stop_grace_period.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import subprocess
 import pytest
 
 from tests.conftest import listening
-from tests.deploy.files import DEPLOY, ROOT, compose_service, dockerfile, env_file, interpolate, seconds
+from tests.deploy.files import DEPLOY, ROOT, compose_service, dockerfile, env_file, filled_in, interpolate, seconds
 from tests.e2e.test_webhook import free_port
 from tests.telegram_fakes import TOKEN, BotProcess, groundbot_command, private_message
 
@@ -52,8 +53,11 @@ def test_everything_the_image_copies_is_in_the_build_context():
     assert image.copies
     for source in image.copies:
         assert (context / source).exists(), f"COPY {source}: not in the build context"
-    ignore = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").split()
-    assert ".venv" in ignore and "**/.env" in ignore  # never sent to the builder
+    # At the context's root, where every builder reads it; BuildKit alone would read a
+    # deploy/Dockerfile.dockerignore, and prefer it, so there must be none.
+    ignore = (context / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".git", ".venv", "**/.env"} <= set(ignore)  # never sent to the builder
+    assert not (DEPLOY / "Dockerfile.dockerignore").exists()
 
 
 def test_compose_publishes_only_on_loopback_and_gives_the_bot_time_to_stop():
@@ -68,15 +72,6 @@ def test_compose_publishes_only_on_loopback_and_gives_the_bot_time_to_stop():
     assert service["env_file"] == ".env"  # copied from example.env; ignored by git
     knowledge_host = interpolate(next(v for v in service["volumes"] if v.endswith(":/knowledge:ro")).rsplit(":", 2)[0])
     assert (DEPLOY / knowledge_host).resolve() == ROOT / "knowledge" / "sources"
-
-
-def filled_in(example: str, **values: str) -> str:
-    """example.env as an operator fills it in: GROUNDBOT_TOKEN set, other settings uncommented and set."""
-    for name, value in values.items():
-        variable = f"GROUNDBOT_{name.upper()}"
-        example, found = re.subn(rf"^#?{variable}=$", f"{variable}={value}", example, flags=re.M)
-        assert found == 1, variable
-    return example
 
 
 @pytest.fixture
