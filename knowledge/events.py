@@ -320,3 +320,39 @@ class EventLog:
         """Close the database; every event already logged is on disk."""
         with self._lock:
             self.db.close()
+
+    # --- Updates handled: so one Telegram delivers again is not answered twice -----------
+
+    # Telegram keeps an unconfirmed update for 24 hours; a record older than that can never match.
+    HANDLED_KEEP = dt.timedelta(days=2)
+
+    def _handled_table(self) -> None:
+        if getattr(self, "_has_handled_table", False):
+            return
+        with self._lock, self.db.atomic():
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY, at TEXT NOT NULL)")
+            self.db.execute("CREATE INDEX IF NOT EXISTS handled_updates_at ON handled_updates (at)")
+        self._has_handled_table = True
+
+    def mark_handled(self, update_ids: list[int]) -> None:
+        """Record that these Telegram updates are answered (or deliberately dropped), in one commit."""
+        if not update_ids:
+            return
+        self._handled_table()
+        now = self.clock()
+        with self._lock, self.db.atomic():
+            self.db.conn.executemany("INSERT OR IGNORE INTO handled_updates (update_id, at) VALUES (?, ?)",
+                                [(u, _stamp(now)) for u in update_ids])
+            self.db.execute("DELETE FROM handled_updates WHERE at < ?", [_stamp(now - self.HANDLED_KEEP)])
+
+    def handled(self, update_ids: list[int]) -> set[int]:
+        """Which of these update ids are recorded as handled."""
+        if not update_ids:
+            return set()
+        self._handled_table()
+        marks = ",".join("?" * len(update_ids))
+        with self._lock:
+            rows = self.db.execute(f"SELECT update_id FROM handled_updates WHERE update_id IN ({marks})",
+                                   list(update_ids)).fetchall()
+        return {row[0] for row in rows}
