@@ -56,8 +56,11 @@ def report(app: Application) -> tuple[bool, dict[str, Any]]:
     if not app.running:
         problems.append("not running (starting up or stopping)")
     started = app.bot_data.get(_STARTED)
+    stalled = stall_problem(app, settings)
+    if stalled is not None:
+        problems.append(stalled)
     body: dict[str, Any] = {
-        "status": "ok" if not problems else "unhealthy",
+        "status": "ok" if not problems else ("degraded" if problems == [stalled] else "unhealthy"),
         "problems": problems,
         "mode": "webhook" if settings is not None and settings.webhook else "polling",
         "knowledge": {
@@ -74,6 +77,20 @@ def report(app: Application) -> tuple[bool, dict[str, Any]]:
         "uptime_seconds": round(now - started, 1) if started is not None else 0.0,
     }
     return not problems, body
+
+
+def stall_problem(app: Application, settings: Any) -> str | None:
+    """"updates waiting, none handled for N s" when the fair scheduler has stalled, else None."""
+    from bot.scheduler import FairScheduler
+
+    processor = app.update_processor
+    limit = getattr(settings, "stall_after", None)
+    if not isinstance(processor, FairScheduler) or limit is None:
+        return None
+    stalled = processor.stalled_for()
+    if stalled < limit:
+        return None
+    return f"{processor.waiting} update(s) waiting, none handled for {stalled:.0f} s"
 
 
 class HealthHandler(tornado.web.RequestHandler):

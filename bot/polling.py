@@ -1,0 +1,109 @@
+"""Long polling that confirms nothing before it is answered.
+
+PTB's Updater advances the offset as soon as it has fetched updates, so a crash loses
+everything fetched and not yet answered. This poller asks ``getUpdates`` with
+``offset`` = the oldest update still in hand (``Ledger``), so Telegram keeps every
+unanswered update and delivers it again after a crash. It takes at most ``window``
+updates in hand at once (bounded prefetch); an update delivered again that is in hand
+or recorded as handled is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.ledger import Ledger
+
+logger = logging.getLogger("groundbot.polling")
+
+BATCH = 100  # Telegram's most updates per getUpdates
+# While updates are in hand, Telegram answers getUpdates at once with them again: wait for
+# one to finish (or this long) before asking, rather than spin.
+RECHECK = 0.25
+
+
+class Poller:
+    """Fetch updates into ``app.update_queue``, never confirming one that is still in hand."""
+
+    def __init__(self, app: Application, ledger: Ledger, *, window: int, timeout: int,
+                 allowed_updates: Sequence[str] | None = None):
+        self.app = app
+        self.ledger = ledger
+        self.window = max(1, window)
+        self.timeout = timeout
+        self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
+        self.next_id: int | None = None  # one past the highest update taken or skipped
+
+    def offset(self) -> int | None:
+        """The offset to confirm: the oldest update in hand, else one past the last one seen."""
+        oldest = self.ledger.oldest()
+        return oldest if oldest is not None else self.next_id
+
+    async def fetch_once(self, timeout: int) -> int:
+        """One getUpdates: queue the new updates there is room for; return how many were new."""
+        offset = self.offset()
+        room = self.window - len(self.ledger.in_hand)
+        updates = await self.app.bot.get_updates(
+            offset=offset, limit=BATCH, timeout=timeout if not self.ledger.in_hand else 0,
+            allowed_updates=self.allowed_updates)
+        if offset is not None:
+            self.ledger.forget_below(offset)
+        seen = self.ledger.seen(u.update_id for u in updates)
+        fresh = 0
+        for update in updates:
+            if update.update_id in seen:
+                self._passed(update)
+                continue
+            if room <= 0:
+                break  # bounded prefetch: the rest stay unconfirmed and come again
+            self.ledger.take(update.update_id)
+            await self.app.update_queue.put(update)
+            self._passed(update)
+            room -= 1
+            fresh += 1
+        return fresh
+
+    def _passed(self, update: Update) -> None:
+        if self.next_id is None or update.update_id >= self.next_id:
+            self.next_id = update.update_id + 1
+
+    async def run(self) -> None:
+        """Poll until cancelled; network trouble is logged and retried with a growing pause."""
+        pause = 1.0
+        while True:
+            try:
+                self.ledger.changed.clear()
+                fresh = await self.fetch_once(self.timeout)
+                pause = 1.0
+            except RetryAfter as err:
+                await asyncio.sleep(_seconds(err.retry_after))
+                continue
+            except (InvalidToken, Conflict):
+                raise
+            except (NetworkError, TelegramError) as err:
+                logger.warning("getUpdates failed (%s); trying again in %.0f s", type(err).__name__, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+                continue
+            if self.ledger.in_hand and (not fresh or len(self.ledger.in_hand) >= self.window):
+                try:
+                    await asyncio.wait_for(self.ledger.changed.wait(), RECHECK)
+                except TimeoutError:
+                    pass
+
+    async def confirm(self, offset: int | None) -> None:
+        """Tell Telegram every update below ``offset`` is done (a getUpdates that waits for nothing)."""
+        if offset is None:
+            return
+        await self.app.bot.get_updates(offset=offset, limit=1, timeout=0, allowed_updates=self.allowed_updates)
+
+
+def _seconds(value: object) -> float:
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if total is not None else float(value)  # type: ignore[arg-type]
