@@ -39,6 +39,7 @@ class Poller:
         self.timeout = timeout
         self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
         self.next_id: int | None = None  # one past the highest update taken or skipped
+        self.stopping = False
 
     def offset(self) -> int | None:
         """The offset to confirm: the oldest update in hand, else one past the last one seen."""
@@ -76,7 +77,7 @@ class Poller:
     async def run(self) -> None:
         """Poll until cancelled; network trouble is logged and retried with a growing pause."""
         pause = 1.0
-        while True:
+        while not self.stopping:
             try:
                 self.ledger.changed.clear()
                 fresh = await self.fetch_once(self.timeout)
@@ -92,10 +93,13 @@ class Poller:
                 pause = min(pause * 2, 30.0)
                 continue
             if self.ledger.in_hand and (not fresh or len(self.ledger.in_hand) >= self.window):
+                # asyncio.wait, not wait_for: Python 3.11's wait_for can swallow a cancellation
+                # that lands as the event is set, and then polling would never stop.
+                waiter = asyncio.ensure_future(self.ledger.changed.wait())
                 try:
-                    await asyncio.wait_for(self.ledger.changed.wait(), RECHECK)
-                except TimeoutError:
-                    pass
+                    await asyncio.wait({waiter}, timeout=RECHECK)
+                finally:
+                    waiter.cancel()
 
     async def confirm(self, offset: int | None) -> None:
         """Tell Telegram every update below ``offset`` is done (a getUpdates that waits for nothing)."""

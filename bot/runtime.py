@@ -64,11 +64,11 @@ class Runtime:
                 app, self.ledger, listen=settings.listen, port=settings.port,
                 path=urlsplit(settings.webhook_url).path, secret=secret,
                 max_body=settings.webhook_max_body, answer_within=settings.stop_grace * 2)
-            self.webhook.start()
-            logger.info("Starting webhook on %s:%d", settings.listen, settings.port)
             await app.bot.set_webhook(settings.webhook_url, secret_token=secret,
                                       allowed_updates=self.allowed_updates,
                                       drop_pending_updates=settings.drop_pending_updates)
+            self.webhook.start()
+            logger.info("Starting webhook on %s:%d", settings.listen, settings.port)
         else:
             await app.bot.delete_webhook(drop_pending_updates=settings.drop_pending_updates)
             self.poller = Poller(app, self.ledger, window=settings.prefetch_window, timeout=LONG_POLL,
@@ -80,10 +80,11 @@ class Runtime:
     async def stop(self) -> None:
         """Stop fetching, give the handlers GROUNDBOT_STOP_GRACE seconds, confirm what finished, close."""
         app = self.app
-        if self._poll_task is not None:
-            self._poll_task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._poll_task
+        if self.poller is not None and self._poll_task is not None:
+            self.poller.stopping = True
+            while not self._poll_task.done():
+                self._poll_task.cancel()
+                await asyncio.wait({self._poll_task}, timeout=0.5)
         if self.webhook is not None:
             self.webhook.state["stopping"] = True
             self.webhook.server.stop()

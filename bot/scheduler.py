@@ -134,7 +134,11 @@ class FairScheduler(BaseUpdateProcessor):
         update_id = update.update_id if isinstance(update, Update) else None
         user = None  # set once admitted: its pending count is ours to give back
         try:
-            if self._closing or not self._admit(update):
+            if self._closing:
+                _close(coroutine)
+                update_id = None  # not handled: left for Telegram to send again
+                return
+            if not self._admit(update):
                 _close(coroutine)
                 return
             key = chat_key(update)
@@ -145,6 +149,11 @@ class FairScheduler(BaseUpdateProcessor):
                 _close(coroutine)
                 update_id = None  # not handled: it must not count as finished
                 raise
+            if self._closing:  # given its slot just as the stop began: leave it for Telegram to resend
+                self._release(key)
+                _close(coroutine)
+                update_id = None
+                return
             task = asyncio.ensure_future(self.do_process_update(update, coroutine))
             self._running.add(task)
             try:
@@ -268,8 +277,9 @@ class FairScheduler(BaseUpdateProcessor):
                     waiter.cancel()
         self._queues.clear()
         self._ready.clear()
-        if self._running and grace > 0:
-            await asyncio.wait(set(self._running), timeout=grace)
+        deadline = self.clock() + grace
+        while self._running and self.clock() < deadline:
+            await asyncio.wait(set(self._running), timeout=max(0.0, deadline - self.clock()))
         for task in [*self._running, *self._notices]:
             task.cancel()
         if self._running or self._notices:
