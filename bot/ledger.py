@@ -2,20 +2,29 @@
 
 An update is *in hand* from the moment the intake (polling or webhook) passes it to the
 application until the scheduler reports it finished (answered, or deliberately dropped).
-Finishing records its ``update_id`` in the event log first, so an update Telegram
-delivers again after a crash or restart is recognised and skipped. The polling intake
-confirms to Telegram only offsets below the oldest update still in hand.
+Taking it in hand first keeps its JSON in the event log (``spool``); finishing records its
+``update_id`` there, so an update Telegram delivers again after a crash or restart is
+recognised and skipped, and a kept one not yet finished is handled after the restart.
+An update is confirmed to Telegram only once kept or finished: if the event log cannot
+keep it, the polling offset stays at it, and Telegram delivers it again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Iterable
+
+from telegram import Update
 
 from knowledge.events import EventLog
 
 logger = logging.getLogger("groundbot.ledger")
+
+# Finished updates are recorded in batches: one commit per update would cap a flood's
+# drop rate at the disk's commit rate. A crash forgets at most this many seconds of them.
+RECORD_EVERY = 0.05
 
 
 class Ledger:
@@ -25,7 +34,10 @@ class Ledger:
         self._events = events
         self.in_hand: dict[int, asyncio.Future[None]] = {}
         self.finished: set[int] = set()  # finished, not yet below the confirmed offset
+        self.kept: set[int] = set()  # in hand and in the event log: safe to confirm
         self.changed = asyncio.Event()
+        self._unrecorded: list[int] = []
+        self._flush: asyncio.TimerHandle | None = None
         self._warned = False
 
     def take(self, update_id: int) -> asyncio.Future[None]:
@@ -35,21 +47,57 @@ class Ledger:
             future = self.in_hand[update_id] = asyncio.get_running_loop().create_future()
         return future
 
-    def finish(self, update_id: int) -> None:
-        """Record ``update_id`` as handled (event log first), then release it."""
+    def keep(self, updates: list[Update]) -> bool:
+        """Write these updates to the event log (one commit) so a crash cannot lose them; False if it failed."""
         events = self._events()
-        if events is not None:
-            try:
-                events.mark_handled([update_id])
-            except Exception as err:  # a failing log must not hold up answers; a redelivery may repeat one
-                if not self._warned:
-                    logger.warning("Could not record handled updates in the event log: %s", type(err).__name__)
-                    self._warned = True
+        if events is None or not updates:
+            return False
+        try:
+            events.spool([(u.update_id, json.dumps(u.to_dict())) for u in updates])
+        except Exception as err:  # then they are simply not confirmed until finished
+            logger.warning("Could not keep updates in the event log: %s", type(err).__name__)
+            return False
+        self.kept.update(u.update_id for u in updates)
+        return True
+
+    def kept_earlier(self) -> list[dict]:
+        """Updates kept by an earlier run and never finished (it crashed or stopped), oldest first."""
+        events = self._events()
+        if events is None:
+            return []
+        try:
+            return [json.loads(body) for _, body in events.spooled()]
+        except Exception as err:
+            logger.warning("Could not read the kept updates from the event log: %s", type(err).__name__)
+            return []
+
+    def finish(self, update_id: int) -> None:
+        """Release ``update_id``; it is recorded as handled in the event log within ``RECORD_EVERY`` s."""
+        self._unrecorded.append(update_id)
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().call_later(RECORD_EVERY, self.record)
         self.finished.add(update_id)
+        self.kept.discard(update_id)
         future = self.in_hand.pop(update_id, None)
         if future is not None and not future.done():
             future.set_result(None)
         self.changed.set()
+
+    def record(self) -> None:
+        """Write the finished updates to the event log, one commit for all (called by ``finish``, and on stop)."""
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        ids, self._unrecorded = self._unrecorded, []
+        events = self._events()
+        if events is None or not ids:
+            return
+        try:
+            events.mark_handled(ids)
+        except Exception as err:  # a failing log must not hold up answers; a redelivery may repeat one
+            if not self._warned:
+                logger.warning("Could not record handled updates in the event log: %s", type(err).__name__)
+                self._warned = True
 
     def seen(self, update_ids: Iterable[int]) -> set[int]:
         """Which of ``update_ids`` are in hand or already handled (in this run or an earlier one)."""
@@ -65,8 +113,9 @@ class Ledger:
         return known
 
     def oldest(self) -> int | None:
-        """The lowest update id still in hand, if any."""
-        return min(self.in_hand) if self.in_hand else None
+        """The lowest update id in hand and not kept in the event log, if any: what must stay unconfirmed."""
+        unkept = [u for u in self.in_hand if u not in self.kept]
+        return min(unkept) if unkept else None
 
     def forget_below(self, offset: int) -> None:
         """Telegram has confirmed everything below ``offset``: it will not come again."""
@@ -79,4 +128,5 @@ class Ledger:
             if not future.done():
                 future.cancel()
         self.in_hand.clear()
+        self.kept.clear()
         return ids

@@ -1,11 +1,12 @@
-"""Long polling that confirms nothing before it is answered.
+"""Long polling that confirms nothing before it is answered or kept.
 
 PTB's Updater advances the offset as soon as it has fetched updates, so a crash loses
-everything fetched and not yet answered. This poller asks ``getUpdates`` with
-``offset`` = the oldest update still in hand (``Ledger``), so Telegram keeps every
-unanswered update and delivers it again after a crash. It takes at most ``window``
-updates in hand at once (bounded prefetch); an update delivered again that is in hand
-or recorded as handled is skipped.
+everything fetched and not yet answered. This poller first keeps each update it takes
+in the event log (``Ledger.keep``, one commit per batch) and confirms only past updates
+that are kept or finished: if the log cannot keep them, ``offset`` stays at the oldest
+one in hand and Telegram delivers it again. Kept updates not finished are handled after
+a restart (bot/runtime.py). At most ``window`` updates are in hand at once (bounded
+prefetch); an update delivered again that is in hand or recorded as handled is skipped.
 """
 
 from __future__ import annotations
@@ -56,19 +57,21 @@ class Poller:
         if offset is not None:
             self.ledger.forget_below(offset)
         seen = self.ledger.seen(u.update_id for u in updates)
-        fresh = 0
+        taken = []
         for update in updates:
             if update.update_id in seen:
                 self._passed(update)
                 continue
             if room <= 0:
                 break  # bounded prefetch: the rest stay unconfirmed and come again
-            self.ledger.take(update.update_id)
-            await self.app.update_queue.put(update)
+            taken.append(update)
             self._passed(update)
             room -= 1
-            fresh += 1
-        return fresh
+        self.ledger.keep(taken)
+        for update in taken:
+            self.ledger.take(update.update_id)
+            await self.app.update_queue.put(update)
+        return len(taken)
 
     def _passed(self, update: Update) -> None:
         if self.next_id is None or update.update_id >= self.next_id:

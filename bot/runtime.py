@@ -1,9 +1,10 @@
 """Running the application: start, serve updates until a stop signal, stop within a bound.
 
 Used instead of PTB's ``run_polling``/``run_webhook`` so that updates are confirmed to
-Telegram only once finished (bot/polling.py, bot/webhook.py) and a stop takes at most
-``GROUNDBOT_STOP_GRACE`` seconds for the handlers plus a few seconds of closing:
-whatever is not answered by then is not confirmed, and Telegram delivers it again.
+Telegram only once kept in the event log or finished (bot/ledger.py, bot/polling.py,
+bot/webhook.py), and a stop takes at most ``GROUNDBOT_STOP_GRACE`` seconds for the
+handlers plus a few seconds of closing: whatever is not answered by then is answered
+after the restart (kept), or delivered again by Telegram (not confirmed).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import logging
 from urllib.parse import urlsplit
 
+from telegram import Update
 from telegram.ext import Application
 
 from bot import signals
@@ -58,6 +60,14 @@ class Runtime:
             await app.post_init(app)
         await app.start()
         self._started = True
+        earlier = self.ledger.kept_earlier()
+        if earlier:
+            logger.info("Answering %d update(s) taken in hand before the last stop.", len(earlier))
+        for data in earlier:
+            update = Update.de_json(data, app.bot)
+            self.ledger.take(update.update_id)
+            self.ledger.kept.add(update.update_id)
+            await app.update_queue.put(update)
         if settings.webhook_url and settings.webhook_secret:
             secret = settings.webhook_secret.get_secret_value()
             self.webhook = WebhookServer(
@@ -91,6 +101,7 @@ class Runtime:
         if self.scheduler is not None:
             await self.scheduler.drain(self.settings.stop_grace)
         offset = self.poller.offset() if self.poller is not None else None
+        self.ledger.record()
         left = self.ledger.abandon()
         if left:
             logger.info("Stopping with %d update(s) unanswered: not confirmed, Telegram will send them again.",

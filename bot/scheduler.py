@@ -36,6 +36,9 @@ logger = logging.getLogger("groundbot.scheduler")
 SLOW_DOWN = "You're asking faster than I can answer. Please wait a minute, then ask again."
 WINDOW = 60.0  # seconds: the per-minute limits' window
 GROUP_SENDS_PER_MINUTE = 20  # Telegram's flood limit for messages to one group
+# A reply goes out a little after its question is admitted: a slightly longer window keeps
+# the sends themselves under Telegram's limit rather than earning a 429 and a minute's wait.
+GROUP_WINDOW = WINDOW + 5.0
 
 
 @dataclass(frozen=True)
@@ -56,20 +59,20 @@ class _User:
 
 
 @dataclass
-class _Bucket:
-    """A token bucket that refills ``rate`` tokens per ``WINDOW``, holding at most ``rate``."""
+class _Sends:
+    """The times a group's sends were granted; at most ``rate`` in any ``GROUP_WINDOW``."""
 
     rate: int
-    tokens: float
-    at: float
+    granted: deque[float] = field(default_factory=deque)
+    warned_until: float = 0.0
 
     def take(self, now: float) -> bool:
-        self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate / WINDOW)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
+        while self.granted and now - self.granted[0] >= GROUP_WINDOW:
+            self.granted.popleft()
+        if len(self.granted) >= self.rate:
+            return False
+        self.granted.append(now)
+        return True
 
 
 def chat_key(update: object) -> int | None:
@@ -96,7 +99,7 @@ class FairScheduler(BaseUpdateProcessor):
         self._busy: set[int | None] = set()  # chats with an update running
         self._free = self.max_concurrent_updates
         self._users: dict[int, _User] = {}
-        self._groups: dict[int, _Bucket] = {}
+        self._groups: dict[int, _Sends] = {}
         self._running: set[asyncio.Task[Any]] = set()
         self._notices: set[asyncio.Task[Any]] = set()
         self._closing = False
@@ -176,11 +179,13 @@ class FairScheduler(BaseUpdateProcessor):
     # --- admission ---
 
     def _admit(self, update: object) -> bool:
-        if not isinstance(update, Update):
+        if not isinstance(update, Update) or not _counted(update):
             return True
         now = self.clock()
         user = _user_id(update)
         limits = self.limits
+        chat = update.effective_chat
+        in_group = chat is not None and chat.type != "private"
         if user is not None:
             state = self._users.setdefault(user, _User())
             while state.recent and now - state.recent[0] >= WINDOW:
@@ -189,18 +194,21 @@ class FairScheduler(BaseUpdateProcessor):
                     or (limits.user_per_minute and len(state.recent) >= limits.user_per_minute))
             if over:
                 self._drop(update, "user over limit")
-                if now >= state.warned_until and update.message is not None:
+                if (now >= state.warned_until and update.message is not None
+                        and (not in_group or self._group_budget(chat.id, now))):  # type: ignore[union-attr]
                     # One notice, then silence until the oldest counted question leaves the window.
                     state.warned_until = (state.recent[0] + WINDOW) if state.recent else now + WINDOW
+                    logger.info("A user is over the question limit: one notice, then their updates are "
+                                "dropped for %.0f s.", state.warned_until - now)
                     self._notify(update)
                 return False
-        chat = update.effective_chat
-        if (limits.group_per_minute and chat is not None and chat.type != "private"
-                and update.message is not None):
-            bucket = self._groups.get(chat.id)
-            if bucket is None:
-                bucket = self._groups[chat.id] = _Bucket(limits.group_per_minute, limits.group_per_minute, now)
-            if not bucket.take(now):
+        if in_group and update.message is not None:
+            if not self._group_budget(chat.id, now):  # type: ignore[union-attr]
+                sends = self._groups[chat.id]  # type: ignore[union-attr]
+                if now >= sends.warned_until:
+                    sends.warned_until = sends.granted[0] + GROUP_WINDOW if sends.granted else now + GROUP_WINDOW
+                    logger.info("A group is over its send limit: its questions are dropped for %.0f s.",
+                                sends.warned_until - now)
                 self._drop(update, "group over its send limit")
                 return False
         if user is not None:
@@ -208,9 +216,18 @@ class FairScheduler(BaseUpdateProcessor):
             state.pending += 1
         return True
 
+    def _group_budget(self, chat_id: int, now: float) -> bool:
+        """Take one of the group's sends for this minute, if it has one left."""
+        if not self.limits.group_per_minute:
+            return True
+        sends = self._groups.get(chat_id)
+        if sends is None:
+            sends = self._groups[chat_id] = _Sends(self.limits.group_per_minute)
+        return sends.take(now)
+
     def _drop(self, update: Update, why: str) -> None:
         self.dropped += 1
-        logger.info("dropped update=%d: %s", update.update_id, why)
+        logger.debug("dropped update=%d: %s", update.update_id, why)
 
     def _notify(self, update: Update) -> None:
         task = asyncio.ensure_future(self.send_slow_down(update))
@@ -284,6 +301,26 @@ class FairScheduler(BaseUpdateProcessor):
             task.cancel()
         if self._running or self._notices:
             await asyncio.wait({*self._running, *self._notices}, timeout=1.0)
+
+
+def _counted(update: Update) -> bool:
+    """Whether the limits apply: messages for the bot and button presses.
+
+    Inline queries arrive with every keystroke and cost no chat message, and group chatter
+    the bot ignores must not use up anyone's allowance.
+    """
+    if update.callback_query is not None:
+        return True
+    message = update.message
+    if message is None:
+        return False
+    if message.chat.type == "private":
+        return True
+    from telegram.ext import filters
+
+    from handlers.ask import ADDRESSED_TO_BOT
+
+    return bool((filters.COMMAND | ADDRESSED_TO_BOT).check_update(update))
 
 
 def _user_id(update: object) -> int | None:

@@ -3,9 +3,9 @@
 Replaces PTB's webhook server, which answers 200 as soon as an update is in its memory
 queue (lost on a crash) and reads bodies up to 100 MB before checking the secret. Here
 the secret and ``Content-Length`` are checked from the headers alone, before any of the
-body is read; an accepted update is answered 200 once it is finished (answered or
-deliberately dropped) or was already handled. Anything else gets a 5xx, so Telegram
-delivers it again later.
+body is read; an accepted update is answered 200 once it is kept in the event log
+(handled after a restart if need be), finished, or was already handled. Anything else
+gets a 5xx, so Telegram delivers it again later.
 """
 
 from __future__ import annotations
@@ -92,9 +92,13 @@ class UpdateHandler(tornado.web.RequestHandler):
             else:
                 self.finish()
             return
+        kept = self.ledger.keep([update])
         future = self.ledger.take(update.update_id)
         await self.app.update_queue.put(update)
-        await self._wait(future)
+        if kept:
+            self.finish()  # durably queued: handled even if the bot stops now
+        else:
+            await self._wait(future)
 
     async def _wait(self, future: asyncio.Future[None]) -> None:
         try:

@@ -345,6 +345,8 @@ class EventLog:
             self.db.conn.executemany("INSERT OR IGNORE INTO handled_updates (update_id, at) VALUES (?, ?)",
                                 [(u, _stamp(now)) for u in update_ids])
             self.db.execute("DELETE FROM handled_updates WHERE at < ?", [_stamp(now - self.HANDLED_KEEP)])
+            if getattr(self, "_has_spool_table", False):
+                self.db.conn.executemany("DELETE FROM pending_updates WHERE update_id = ?", [(u,) for u in update_ids])
 
     def handled(self, update_ids: list[int]) -> set[int]:
         """Which of these update ids are recorded as handled."""
@@ -356,3 +358,29 @@ class EventLog:
             rows = self.db.execute(f"SELECT update_id FROM handled_updates WHERE update_id IN ({marks})",
                                    list(update_ids)).fetchall()
         return {row[0] for row in rows}
+
+    # --- Updates taken in hand: kept until handled, so a crash loses none -------------------
+
+    def _spool_table(self) -> None:
+        if getattr(self, "_has_spool_table", False):
+            return
+        with self._lock, self.db.atomic():
+            self.db.execute("CREATE TABLE IF NOT EXISTS pending_updates (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        self._has_spool_table = True
+
+    def spool(self, updates: list[tuple[int, str]]) -> None:
+        """Keep these (update_id, JSON) updates until ``mark_handled``; one commit for all."""
+        if not updates:
+            return
+        self._spool_table()
+        with self._lock, self.db.atomic():
+            self.db.conn.executemany("INSERT OR IGNORE INTO pending_updates (update_id, body) VALUES (?, ?)", updates)
+
+    def spooled(self) -> list[tuple[int, str]]:
+        """The kept updates not yet handled, oldest first."""
+        self._spool_table()
+        self._handled_table()
+        with self._lock:
+            return [tuple(row) for row in self.db.execute(
+                "SELECT update_id, body FROM pending_updates WHERE update_id NOT IN "
+                "(SELECT update_id FROM handled_updates) ORDER BY update_id").fetchall()]
