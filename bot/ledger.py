@@ -16,7 +16,6 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 
-from telegram import Update
 
 from knowledge.events import EventLog
 
@@ -47,17 +46,20 @@ class Ledger:
             future = self.in_hand[update_id] = asyncio.get_running_loop().create_future()
         return future
 
-    def keep(self, updates: list[Update]) -> bool:
-        """Write these updates to the event log (one commit) so a crash cannot lose them; False if it failed."""
+    def keep(self, updates: list[dict]) -> bool:
+        """Write these updates (Telegram's JSON) to the event log, one commit, so a crash cannot lose them.
+
+        False if that failed: then they are not confirmed until finished.
+        """
         events = self._events()
         if events is None or not updates:
             return False
         try:
-            events.spool([(u.update_id, json.dumps(u.to_dict())) for u in updates])
+            events.spool([(u["update_id"], json.dumps(u)) for u in updates])
         except Exception as err:  # then they are simply not confirmed until finished
             logger.warning("Could not keep updates in the event log: %s", type(err).__name__)
             return False
-        self.kept.update(u.update_id for u in updates)
+        self.kept.update(u["update_id"] for u in updates)
         return True
 
     def kept_earlier(self) -> list[dict]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Sequence
 
 from telegram import Update
@@ -20,6 +21,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from telegram.ext import Application
 
 from bot.ledger import Ledger
+from bot.scheduler import FairScheduler
 
 logger = logging.getLogger("groundbot.polling")
 
@@ -27,6 +29,10 @@ BATCH = 100  # Telegram's most updates per getUpdates
 # While updates are in hand, Telegram answers getUpdates at once with them again: wait for
 # one to finish (or this long) before asking, rather than spin.
 RECHECK = 0.25
+READ_SLACK = 10  # seconds a getUpdates may take beyond its long-poll timeout
+
+# getUpdates through do_api_request is deliberate (see fetch_once); PTB warns about it.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
 
 
 class Poller:
@@ -40,6 +46,8 @@ class Poller:
         self.timeout = timeout
         self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
         self.next_id: int | None = None  # one past the highest update taken or skipped
+        processor = app.update_processor
+        self.scheduler = processor if isinstance(processor, FairScheduler) else None
         self.stopping = False
 
     def offset(self) -> int | None:
@@ -51,31 +59,45 @@ class Poller:
         """One getUpdates: queue the new updates there is room for; return how many were new."""
         offset = self.offset()
         room = self.window - len(self.ledger.in_hand)
-        updates = await self.app.bot.get_updates(
-            offset=offset, limit=BATCH, timeout=timeout if not self.ledger.in_hand else 0,
-            allowed_updates=self.allowed_updates)
+        wait = timeout if not self.ledger.in_hand else 0
+        kwargs: dict[str, object] = {"limit": BATCH, "timeout": wait}
+        if offset is not None:
+            kwargs["offset"] = offset
+        if self.allowed_updates is not None:
+            kwargs["allowed_updates"] = self.allowed_updates
+        # The raw JSON, not Update objects: under a flood most updates are ones already seen,
+        # and parsing each of them again (and serialising them to keep) is what would limit the rate.
+        raw = await self.app.bot.do_api_request("getUpdates", api_kwargs=kwargs, read_timeout=wait + READ_SLACK)
         if offset is not None:
             self.ledger.forget_below(offset)
-        seen = self.ledger.seen(u.update_id for u in updates)
+        items = [u for u in raw if isinstance(u, dict) and isinstance(u.get("update_id"), int)]  # type: ignore[union-attr]
+        seen = self.ledger.seen(u["update_id"] for u in items)
         taken = []
-        for update in updates:
-            if update.update_id in seen:
-                self._passed(update)
-                continue
-            if room <= 0:
-                break  # bounded prefetch: the rest stay unconfirmed and come again
-            taken.append(update)
-            self._passed(update)
-            room -= 1
+        for data in items:
+            if data["update_id"] not in seen and self._silenced(data):
+                self.ledger.finish(data["update_id"])  # dropped without parsing: a flood costs little
+            elif data["update_id"] not in seen:
+                if room <= 0:
+                    break  # bounded prefetch: the rest stay unconfirmed and come again
+                taken.append(data)
+                room -= 1
+            self._passed(data["update_id"])
         self.ledger.keep(taken)
-        for update in taken:
+        for data in taken:
+            update = Update.de_json(data, self.app.bot)
             self.ledger.take(update.update_id)
             await self.app.update_queue.put(update)
         return len(taken)
 
-    def _passed(self, update: Update) -> None:
-        if self.next_id is None or update.update_id >= self.next_id:
-            self.next_id = update.update_id + 1
+    def _silenced(self, data: dict) -> bool:
+        message = data.get("message")
+        sender = message.get("from") if isinstance(message, dict) else None
+        user_id = sender.get("id") if isinstance(sender, dict) else None
+        return self.scheduler is not None and isinstance(user_id, int) and self.scheduler.silenced(user_id)
+
+    def _passed(self, update_id: int) -> None:
+        if self.next_id is None or update_id >= self.next_id:
+            self.next_id = update_id + 1
 
     async def run(self) -> None:
         """Poll until cancelled; network trouble is logged and retried with a growing pause."""
@@ -96,13 +118,26 @@ class Poller:
                 pause = min(pause * 2, 30.0)
                 continue
             if self.ledger.in_hand and (not fresh or len(self.ledger.in_hand) >= self.window):
-                # asyncio.wait, not wait_for: Python 3.11's wait_for can swallow a cancellation
-                # that lands as the event is set, and then polling would never stop.
-                waiter = asyncio.ensure_future(self.ledger.changed.wait())
-                try:
-                    await asyncio.wait({waiter}, timeout=RECHECK)
-                finally:
-                    waiter.cancel()
+                await self._settle(self.window // 2 if fresh else len(self.ledger.in_hand) - 1)
+
+    async def _settle(self, target: int) -> None:
+        """Wait until at most ``target`` updates are in hand, or RECHECK s.
+
+        With a full window, wait for half of it: fetching room for one update at a time is slow.
+        """
+        deadline = asyncio.get_running_loop().time() + RECHECK
+        while len(self.ledger.in_hand) > max(0, target):
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            self.ledger.changed.clear()
+            # asyncio.wait, not wait_for: Python 3.11's wait_for can swallow a cancellation
+            # that lands as the event is set, and then polling would never stop.
+            waiter = asyncio.ensure_future(self.ledger.changed.wait())
+            try:
+                await asyncio.wait({waiter}, timeout=left)
+            finally:
+                waiter.cancel()
 
     async def confirm(self, offset: int | None) -> None:
         """Tell Telegram every update below ``offset`` is done (a getUpdates that waits for nothing)."""

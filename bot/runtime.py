@@ -104,7 +104,7 @@ class Runtime:
         self.ledger.record()
         left = self.ledger.abandon()
         if left:
-            logger.info("Stopping with %d update(s) unanswered: not confirmed, Telegram will send them again.",
+            logger.info("Stopping with %d update(s) unanswered: kept or not confirmed, so answered after the restart.",
                         len(left))
         if self.poller is not None and self._started:
             try:

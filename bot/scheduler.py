@@ -119,6 +119,13 @@ class FairScheduler(BaseUpdateProcessor):
             return 0.0
         return self.clock() - self.last_progress
 
+    def silenced(self, user_id: int) -> bool:
+        """True while ``user_id`` is over a limit and has had the notice: their updates are dropped unread."""
+        state = self._users.get(user_id)
+        return state is not None and self.clock() < state.warned_until and (
+            (self.limits.user_pending and state.pending >= self.limits.user_pending)
+            or (self.limits.user_per_minute and len(state.recent) >= self.limits.user_per_minute))
+
     # --- BaseUpdateProcessor ---
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:

@@ -92,7 +92,7 @@ class UpdateHandler(tornado.web.RequestHandler):
             else:
                 self.finish()
             return
-        kept = self.ledger.keep([update])
+        kept = self.ledger.keep([data])
         future = self.ledger.take(update.update_id)
         await self.app.update_queue.put(update)
         if kept:
