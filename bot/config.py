@@ -150,13 +150,13 @@ class Settings(BaseSettings):
     )
     prefetch_window: int = Field(
         100,
-        description="Most updates taken from Telegram and not yet answered at once. Only answered updates "
-        "are confirmed, so after a crash at most this many are answered twice.",
+        description="Most updates taken from Telegram and not yet answered at once. Each is kept in the "
+        "event log before Telegram is told it arrived, so after a crash at most this many are answered twice.",
     )
     stop_grace: float = Field(
         5.0,
-        description="Seconds a stop (SIGTERM) gives the questions being answered; the rest are not confirmed "
-        "and Telegram sends them again after the restart.",
+        description="Seconds a stop (SIGTERM) gives the questions being answered; the rest are answered "
+        "after the restart.",
     )
     stall_after: float = Field(
         30.0,
@@ -168,7 +168,7 @@ class Settings(BaseSettings):
     )
     fair_scheduling: bool = Field(
         True,
-        description="Per-chat queues, per-user limits and confirm-when-answered polling (false: "
+        description="Per-chat queues, per-user limits, and updates kept until answered (false: "
         "python-telegram-bot's own first-come queue and updater, which confirm updates when fetched).",
     )
 
