@@ -98,8 +98,17 @@ class Runtime:
         if self.webhook is not None:
             self.webhook.state["stopping"] = True
             self.webhook.server.stop()
+        stopping = None
+        if self._started:
+            # PTB's stop runs beside the drain: it logs "Application is stopping" now and
+            # finishes once every update task has ended, which the drain bounds.
+            if self.scheduler is not None:
+                self.scheduler.close()
+            stopping = asyncio.ensure_future(app.stop())
         if self.scheduler is not None:
             await self.scheduler.drain(self.settings.stop_grace)
+        if stopping is not None:
+            await stopping
         offset = self.poller.offset() if self.poller is not None else None
         self.ledger.record()
         left = self.ledger.abandon()
@@ -115,7 +124,6 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.webhook.stop(), CONFIRM_WITHIN)
         if self._started:
-            await app.stop()
             if app.post_stop:
                 await app.post_stop(app)
         if self._initialized:

@@ -288,6 +288,10 @@ class FairScheduler(BaseUpdateProcessor):
             self._busy.add(nxt)
             waiter.set_result(None)
 
+    def close(self) -> None:
+        """Take no more updates: from now on each one is left for after the restart."""
+        self._closing = True
+
     async def drain(self, grace: float) -> None:
         """Stop: refuse new updates, drop the waiting ones, give running handlers ``grace`` seconds.
 
