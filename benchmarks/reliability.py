@@ -114,7 +114,8 @@ def main() -> None:
         "", f"## Reliability (issue 10): {dt.date.today().isoformat()}", "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"shared with other jobs; code {commit}. Command: `python benchmarks/reliability.py --scale {args.scale}`.",
-        "Bystanders: 20 private askers, one every 0.2 s during the flood; seconds from their question to the reply.",
+        "Bystanders: 20 private askers, one every 0.2 s during the flood; seconds from their question to the reply "
+        "(inf: some got none within 30 s; unanswered: how many).",
         "Before: GROUNDBOT_FAIR_SCHEDULING=false (PTB's FIFO processor and Updater); after: defaults.",
         "Stop: seconds from SIGTERM to exit (inf: still running after 45 s, then killed).", "",
         "| run | scenario | bystanders median s | p95 s | max s | unanswered | stop s | lost | answered twice |",

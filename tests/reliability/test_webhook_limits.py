@@ -24,7 +24,7 @@ def webhook(start_bot, fake_telegram):
 
 def raw_post(port: int, headers: dict[str, str], body: bytes = b"") -> tuple[int, float]:
     """Send a POST's headers (and ``body``) on a raw socket; the status line and how long it took."""
-    lines = [f"POST /telegram/hook HTTP/1.1", f"Host: 127.0.0.1:{port}"] + [f"{k}: {v}" for k, v in headers.items()]
+    lines = ["POST /telegram/hook HTTP/1.1", f"Host: 127.0.0.1:{port}"] + [f"{k}: {v}" for k, v in headers.items()]
     started = time.monotonic()
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
