@@ -17,7 +17,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
@@ -47,6 +47,7 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int = 200
+    at: float = field(default_factory=time.monotonic)  # when Telegram received it
 
     @property
     def text(self) -> str | None:
@@ -95,6 +96,8 @@ class BotAPI:
         self.faults: dict[str, list[Fault]] = {}
         self.changed = threading.Condition()
         self._sent_ids = itertools.count(5000)
+        self.group_limit = 0  # messages per minute per group; 0: no limit (see limit_groups)
+        self._group_sends: dict[int, list[float]] = {}
 
     def fail(self, method: str, status: int = 500, description: str = "Internal Server Error", *,
              retry_after: int | None = None, times: int = 1) -> None:
@@ -156,9 +159,27 @@ class BotAPI:
             return []
         return True
 
+    def limit_groups(self, per_minute: int = 20) -> None:
+        """Answer 429 with retry_after to a message sent to a group over ``per_minute`` in 60 s, as Telegram does."""
+        self.group_limit = per_minute
+
+    def _over_group_limit(self, method: str, params: Mapping[str, Any]) -> Fault | None:
+        chat_id = params.get("chat_id")
+        if not self.group_limit or not method.startswith("send") or not isinstance(chat_id, int) or chat_id >= 0:
+            return None
+        now = time.monotonic()
+        with self.changed:
+            sent = self._group_sends.setdefault(chat_id, [])
+            sent[:] = [t for t in sent if now - t < 60]
+            if len(sent) >= self.group_limit:
+                retry = max(1, int(60 - (now - sent[0])) + 1)
+                return Fault(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+            sent.append(now)
+        return None
+
     def respond(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], Fault | None]:
         """Record the call and build the HTTP status and JSON body Telegram would send."""
-        fault = self.take_fault(method)
+        fault = self.take_fault(method) or self._over_group_limit(method, params)
         status = fault.status if fault else 200
         self.record(Call(method, params, status))
         if status != 200:

@@ -26,7 +26,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from tornado.httpserver import HTTPServer
 
-from bot import health, logs, signals
+from bot import health, logs, runtime, scheduler, signals
 from bot.config import Settings
 from handlers import access, activity, ask, basics, buttons, errors, inline, moderation, render
 from handlers.state import CONTEXT_TYPES, App
@@ -237,7 +237,13 @@ def build_application(
             )
         )
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(
+            scheduler.FairScheduler(
+                scheduler.Limits(CONCURRENT_UPDATES, settings.user_pending, settings.user_per_minute)
+            )
+            if settings.fair_scheduling
+            else CONCURRENT_UPDATES
+        )
         .post_init(lifecycle.post_init)
         .post_shutdown(lifecycle.post_shutdown)
     )
@@ -258,10 +264,15 @@ def run(settings: Settings) -> None:
     """Run until SIGINT or SIGTERM: long polling, or a webhook server when one is configured.
 
     Updates that arrived while the bot was down are answered, unless
-    GROUNDBOT_DROP_PENDING_UPDATES is on. On the first stop signal the bot confirms the
-    offset of every update fetched, answers them all, then closes its files; see bot/signals.py.
+    GROUNDBOT_DROP_PENDING_UPDATES is on. With GROUNDBOT_FAIR_SCHEDULING (the default)
+    bot/runtime.py runs it: updates are confirmed only once answered, and a stop takes at
+    most GROUNDBOT_STOP_GRACE seconds plus closing. Without it, PTB's run_* methods: on the
+    first stop signal the bot confirms every update fetched, answers them all, then stops.
     """
     app = build_application(settings)
+    if settings.fair_scheduling:
+        runtime.run(app, settings, ALLOWED_UPDATES)
+        return
     loop = asyncio.new_event_loop()  # PTB runs on the current loop: ours, with our signal handlers
     asyncio.set_event_loop(loop)
     signals.install(loop)

@@ -189,6 +189,41 @@ class Settings(_HasLimits, BaseSettings):
         description="Put each question's text in its log line (false: outcome, claim id, score and latency only).",
     )
 
+    # Reliability (issue 10): fair scheduling, confirming updates only once answered, bounded stops.
+    user_pending: int = Field(
+        3,
+        description="Most questions one user may have waiting or being answered at once; past it one "
+        '"slow down" reply, then silence (0: no limit). Applies in groups too.',
+    )
+    user_per_minute: int = Field(
+        20,
+        description="Most questions one user may ask in any 60 seconds, counted as GROUNDBOT_USER_PENDING "
+        "is (0: no limit).",
+    )
+    prefetch_window: int = Field(
+        100,
+        description="Most updates taken from Telegram and not yet answered at once. Each is kept in the "
+        "event log before Telegram is told it arrived, so after a crash at most this many are answered twice.",
+    )
+    stop_grace: float = Field(
+        5.0,
+        description="Seconds a stop (SIGTERM) gives the questions being answered; the rest are answered "
+        "after the restart.",
+    )
+    stall_after: float = Field(
+        30.0,
+        description="Health reports degraded when updates have waited this many seconds with none answered.",
+    )
+    webhook_max_body: int = Field(
+        1_000_000,
+        description="Largest webhook request body in bytes; bigger ones get 413 before any of the body is read.",
+    )
+    fair_scheduling: bool = Field(
+        True,
+        description="Per-chat queues, per-user limits, and updates kept until answered (false: "
+        "python-telegram-bot's own first-come queue and updater, which confirm updates when fetched).",
+    )
+
     @field_validator("token")
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:
@@ -256,7 +291,21 @@ class Settings(_HasLimits, BaseSettings):
             raise ValueError("must be at least 32 characters (e.g. from: openssl rand -hex 32)")
         return value
 
-    @field_validator("request_timeout", "watch_interval", "events_timeout")
+    @field_validator("user_pending", "user_per_minute")
+    @classmethod
+    def _limit(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be 0 (no limit) or more")
+        return value
+
+    @field_validator("prefetch_window", "webhook_max_body")
+    @classmethod
+    def _at_least_one(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be 1 or more")
+        return value
+
+    @field_validator("request_timeout", "watch_interval", "events_timeout", "stop_grace", "stall_after")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:

@@ -54,8 +54,11 @@ def report(app: App, settings: Settings, started: float) -> tuple[bool, dict[str
         problems.append(f"event log not writable: {log_problem}")
     if not app.running:
         problems.append("not running (starting up or stopping)")
+    stalled = stall_problem(app, settings)
+    if stalled is not None:
+        problems.append(stalled)
     body: dict[str, Any] = {
-        "status": "ok" if not problems else "unhealthy",
+        "status": "ok" if not problems else ("degraded" if problems == [stalled] else "unhealthy"),
         "problems": problems,
         "mode": "webhook" if settings.webhook else "polling",
         "knowledge": {
@@ -72,6 +75,19 @@ def report(app: App, settings: Settings, started: float) -> tuple[bool, dict[str
         "uptime_seconds": round(now - started, 1),
     }
     return not problems, body
+
+
+def stall_problem(app: App, settings: Settings) -> str | None:
+    """ "updates waiting, none handled for N s" when the fair scheduler has stalled, else None."""
+    from bot.scheduler import FairScheduler
+
+    processor = app.update_processor
+    if not isinstance(processor, FairScheduler):
+        return None
+    stalled = processor.stalled_for()
+    if stalled < settings.stall_after:
+        return None
+    return f"{processor.waiting} update(s) waiting, none handled for {stalled:.0f} s"
 
 
 class HealthHandler(tornado.web.RequestHandler):

@@ -437,6 +437,80 @@ class EventLog:
 
         return None if self._write("writing the health heartbeat", beat) else self.problem
 
+    # --- Updates handled: so one Telegram delivers again is not answered twice -----------
+
+    # Telegram keeps an unconfirmed update for 24 hours; a record older than that can never match.
+    HANDLED_KEEP = dt.timedelta(days=2)
+
+    def _handled_table(self) -> None:
+        if getattr(self, "_has_handled_table", False):
+            return
+        with self._lock, self.db.atomic():
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY, at TEXT NOT NULL)"
+            )
+            self.db.execute("CREATE INDEX IF NOT EXISTS handled_updates_at ON handled_updates (at)")
+        self._has_handled_table = True
+
+    def mark_handled(self, update_ids: list[int]) -> None:
+        """Record that these Telegram updates are answered (or deliberately dropped), in one commit."""
+        if not update_ids:
+            return
+        self._handled_table()
+        now = self.clock()
+        with self._lock, self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO handled_updates (update_id, at) VALUES (?, ?)",
+                [(u, _stamp(now)) for u in update_ids],
+            )
+            self.db.execute("DELETE FROM handled_updates WHERE at < ?", [_stamp(now - self.HANDLED_KEEP)])
+            if getattr(self, "_has_spool_table", False):
+                self.db.conn.executemany("DELETE FROM pending_updates WHERE update_id = ?", [(u,) for u in update_ids])
+
+    def handled(self, update_ids: list[int]) -> set[int]:
+        """Which of these update ids are recorded as handled."""
+        if not update_ids:
+            return set()
+        self._handled_table()
+        marks = ",".join("?" * len(update_ids))
+        with self._lock:
+            rows = self.db.execute(
+                f"SELECT update_id FROM handled_updates WHERE update_id IN ({marks})", list(update_ids)
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    # --- Updates taken in hand: kept until handled, so a crash loses none -------------------
+
+    def _spool_table(self) -> None:
+        if getattr(self, "_has_spool_table", False):
+            return
+        with self._lock, self.db.atomic():
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS pending_updates (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL)"
+            )
+        self._has_spool_table = True
+
+    def spool(self, updates: list[tuple[int, str]]) -> None:
+        """Keep these (update_id, JSON) updates until ``mark_handled``; one commit for all."""
+        if not updates:
+            return
+        self._spool_table()
+        with self._lock, self.db.atomic():
+            self.db.conn.executemany("INSERT OR IGNORE INTO pending_updates (update_id, body) VALUES (?, ?)", updates)
+
+    def spooled(self) -> list[tuple[int, str]]:
+        """The kept updates not yet handled, oldest first."""
+        self._spool_table()
+        self._handled_table()
+        with self._lock:
+            return [
+                tuple(row)
+                for row in self.db.execute(
+                    "SELECT update_id, body FROM pending_updates WHERE update_id NOT IN "
+                    "(SELECT update_id FROM handled_updates) ORDER BY update_id"
+                ).fetchall()
+            ]
+
     def close(self) -> None:
         """Close the database; every event already logged is on disk."""
         with self._lock:

@@ -26,6 +26,12 @@ def _decode(params: Mapping[str, str]) -> dict[str, Any]:
     return decoded
 
 
+class _Server(ThreadingHTTPServer):
+    # http.server's backlog of 5 resets connections a bot opens at once under load (its
+    # 32 handlers reply together), which Telegram does not do.
+    request_queue_size = 256
+
+
 class FakeTelegram:
     """The Bot API over HTTP on 127.0.0.1, with long-polling getUpdates fed by ``push``.
 
@@ -55,7 +61,7 @@ class FakeTelegram:
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}/bot"
@@ -95,7 +101,8 @@ class FakeTelegram:
                 if remaining <= 0:
                     break
                 self.api.changed.wait(remaining)
-            return list(self.updates)
+            limit = int(params.get("limit") or 100)
+            return list(self.updates[: max(1, min(limit, 100))])  # Telegram's cap: 100 a call
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
