@@ -439,3 +439,57 @@ def _backup(source: Path, dest: Path, partial: Path) -> tuple[int, int]:
         raise SystemExit(1)
     partial.replace(dest)
     return counts[0], counts[1]
+
+
+# --- groundbot draft (issue 11): a self-contained block; all logic is in knowledge.draft ---
+
+
+@cli.command()
+@click.argument("article", type=click.File("r", encoding="utf-8"))
+@click.option("--source-id", help="The source id (a slug) for the file (default: from the title).")
+@click.option("--outlet", help="Who published the article; its own statements are attributed to it "
+              "(default: an 'Outlet:' header line, else a guess, flagged).")
+@click.option("--title", help="The article's title (default: a 'Title:' header line, else the first line).")
+@click.option("--url", help="The article's http(s) address (default: a 'URL:' header line).")
+@click.option("--published", help="Publication date, YYYY-MM-DD (default: a 'Date:' header line).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the draft to this file instead of standard output.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Write one JSON object per drafted claim (the documented format) instead of YAML.")
+def draft(article, source_id: str | None, outlet: str | None, title: str | None, url: str | None,
+          published: str | None, output: Path | None, as_json: bool) -> None:
+    """Draft a knowledge file from ARTICLE (a plain-text file, or - for standard input) to review.
+
+    Needs the optional extra: pip install 'groundbot[draft]'. Claims like ones already in
+    $GROUNDBOT_KNOWLEDGE (else the bundled knowledge) are flagged, and ids stay unique.
+    """
+    import os
+
+    from knowledge.draft import DraftUnavailable, draft_article, load_pipeline, render_yaml
+
+    try:
+        nlp = load_pipeline()
+    except DraftUnavailable as err:
+        raise click.ClickException(str(err)) from None
+    text = article.read()
+    if not text.strip():
+        raise click.ClickException("the article is empty")
+    root = Path(os.environ["GROUNDBOT_KNOWLEDGE"]) if os.environ.get("GROUNDBOT_KNOWLEDGE") else BUNDLED
+    try:
+        existing = load_claims(root)
+    except KnowledgeError as err:
+        click.echo(f"groundbot: not comparing with {root}: {len(err.problems)} problem(s) there "
+                   "(see groundbot check)", err=True)
+        existing = []
+    result = draft_article(text, source_id=source_id, outlet=outlet, title=title, url=url,
+                           published=published, existing=existing, nlp=nlp)
+    if as_json:
+        body = "".join(json.dumps(c.to_json(), ensure_ascii=False) + "\n" for c in result.claims)
+    else:
+        body = render_yaml(result)
+    if output is None:
+        click.echo(body, nl=False)
+    else:
+        output.write_text(body, encoding="utf-8")
+        flagged = sum(1 for c in result.claims if c.flags)
+        click.echo(f"Drafted {len(result.claims)} claims ({flagged} to check) into {output}", err=True)
