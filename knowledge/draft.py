@@ -708,7 +708,9 @@ class _Drafter:
             if t.dep_ == "ROOT":
                 foot = unit
             else:
-                foot = (min(start, subj.left_edge.idx), max(end, t.idx + len(t.text)))
+                # a borrowed subject ("Putin …, saying that …") stays with the outlet's sentence
+                left = subj.left_edge.idx if subj.head is t else t.idx
+                foot = (min(start, left), max(end, t.idx + len(t.text)))
             out.append(_Found((start, end), speaker, via, quote, "stance" if stance else "indirect", foot, None, append))
             taken.append(range(start, end))
         return out
