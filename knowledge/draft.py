@@ -705,12 +705,9 @@ class _Drafter:
                 left = [x for x in head.lefts if x.dep_ in ("det", "amod", "compound", "nummod", "poss")]
                 phrase = doc[min([x.i for x in left] + [head.i]): head.i + 1].text
                 append = phrase[0].lower() + phrase[1:] if left and left[0].lower_ in ("the", "a", "an") else phrase
-            if t.dep_ == "ROOT":
-                foot = unit
-            else:
-                # a borrowed subject ("Putin …, saying that …") stays with the outlet's sentence
-                left = subj.left_edge.idx if subj.head is t else t.idx
-                foot = (min(start, left), max(end, t.idx + len(t.text)))
+            # A borrowed subject ("Putin …, saying that …") stays with the outlet's sentence.
+            left = subj.left_edge.idx if subj.head is t else t.idx
+            foot = (min(start, left, t.idx), max(end, t.idx + len(t.text)))
             out.append(_Found((start, end), speaker, via, quote, "stance" if stance else "indirect", foot, None, append))
             taken.append(range(start, end))
         return out
