@@ -337,8 +337,9 @@ class _Article:
         span = (base + tokens.start_char, base + tokens.end_char)
         if len(words) == 1 and words[0].lower_ in _PERSONAL | {"who"}:
             return self._carry_over(span, para_index, words[0].lower_ in ("they", "them", "their"))
-        for ent in doc.ents:
-            if ent.start >= tokens.start and ent.end <= tokens.end and ent.label_ in ("PERSON", "ORG", "GPE", "NORP"):
+        inside = [e for e in doc.ents if e.start >= tokens.start and e.end <= tokens.end]
+        for ent in sorted(inside, key=lambda e: e.label_ != "PERSON"):
+            if ent.label_ in ("PERSON", "ORG", "GPE", "NORP"):
                 if ent.label_ == "PERSON" or (ent.label_ == "GPE" and ent.text[-1:].isalpha() and self._looks_personal(ent)):
                     return self._person(ent.text, (base + ent.start_char, base + ent.end_char), para_index)
                 name = ent.text
@@ -436,14 +437,22 @@ class _Drafter:
             text = doc.text
             if not _is_prose(text, doc):
                 continue
+            transcript = self._transcript(doc, index)
+            if transcript:
+                out += [(f, para, index, (0, len(text))) for f in transcript]
+                continue
             quotes = _quotes(text)
             units = self._units(doc, quotes)
+            self.paragraph_speaker = None
             for unit in units:
                 found: list[_Found] = []
                 unit_quotes = [q for q in quotes if unit[0] <= q[0] < unit[1] and q[1] - q[0] > 0]
                 found += self._quoted(doc, unit, unit_quotes, quotes, index)
                 found += self._indirect(doc, unit, quotes, index, found)
                 found += self._according(doc, unit, index, found)
+                named = [f.speaker for f in found if f.speaker.span is not None and not f.speaker.unsure]
+                if named:
+                    self.paragraph_speaker = named[-1]
                 covered = set()
                 for f in found:
                     covered.update(range(*(f.footprint or f.content)))
@@ -465,7 +474,10 @@ class _Drafter:
             s, e = sent.start_char, sent.end_char
             inside = any(q0 <= s < q1 + 1 for q0, q1 in quotes)
             first = sent.text.lstrip()[:1]
-            if units and (inside or (first.islower())):
+            # "…, O'Neill said, “Not going …”": the splitter cut after a cue's comma or colon
+            cut_cue = bool(units) and doc.text[units[-1][0]:units[-1][1]].rstrip().endswith((",", ":")) \
+                and first in _OPEN
+            if units and (inside or first.islower() or cut_cue):
                 units[-1][1] = e
             else:
                 units.append([s, e])
@@ -480,6 +492,8 @@ class _Drafter:
             words = re.findall(r"\w+", text[q0:q1])
             if len(words) < 3:
                 continue  # a scare quote or a single word: kept inside the sentence around it
+            if len(words) < 6 and all(w[0].isupper() or w.lower() in _SLUG_SKIP for w in words):
+                continue  # a title: “Fox and Friends”, “Shark Tank”
             cue = self._cue_near(doc, unit, (q0, q1), all_quotes)
             if cue is None:
                 if len(words) < 6 or q0 - 1 > unit[0] + 1 and text[unit[0]:q0 - 1].strip():
@@ -501,7 +515,35 @@ class _Drafter:
                 return p.start
         return 0
 
+    _TRANSCRIPT = re.compile(r"^[\"“]?([A-Z][A-Z.'’ -]{1,40}[A-Z]):\s+(\S.*)$", re.DOTALL)
+
+    def _transcript(self, doc, index: int) -> list[_Found]:
+        """An interview transcript line, "PENCE: Well, look, …": the whole turn is the speaker's."""
+        m = self._TRANSCRIPT.match(doc.text)
+        if not m:
+            return []
+        caps = m.group(1).strip()
+        key = caps.split()[-1].lower()
+        full = next(((n, r) for k, (n, r) in self.a.roles.items() if k.split()[-1].lower() == key), None)
+        if full is None:
+            for ent in (e for p in self.a.paras for e in p.doc.ents if e.label_ == "PERSON"):
+                if ent.text.split()[-1].lower() == key:
+                    full = (ent.text, None)
+                    break
+        name, role = full or (caps.title(), None)
+        base = self._base(doc)
+        speaker = Speaker(name, role, (base + m.start(1), base + m.end(1)), person=True)
+        self.a.last_person = (speaker, index)
+        start = m.start(2)
+        end = len(doc.text.rstrip().rstrip('"”'))
+        return [_Found(piece, speaker, None, _clean(doc.text[piece[0]:piece[1]]), "quote", (0, len(doc.text)))
+                for piece in self._quote_sentences(doc, start, end)]
+
     def _floating(self, index: int) -> Speaker | None:
+        if getattr(self, "paragraph_speaker", None) is not None:
+            # "…, Schiff said. “The other factor …”": the speaker of this paragraph goes on
+            last = self.paragraph_speaker
+            return Speaker(last.name, last.role, None, person=last.person)
         if self.a.last_person is None:
             return None
         last, where = self.a.last_person
@@ -569,16 +611,21 @@ class _Drafter:
                     segments.append([])
                 else:
                     segments[-1].append(t)
-            segments = [g for g in segments if any(t.is_alpha for t in g)]
-            chosen = segments[-1] if segments else []
-            head = chosen[0] if chosen else None
-            if head is None or head.pos_ in ("ADP", "SCONJ", "ADV", "VERB", "AUX", "CCONJ") and head.lower_ not in _PERSONAL:
-                chosen = []
-            elif head.is_lower and head.lower_ not in _PERSONAL:
-                # a role: the name must open the phrase before it
-                prior = segments[-2] if len(segments) >= 2 else []
-                ent = next((e for e in doc.ents if prior and e.start == prior[0].i and e.label_ in ("PERSON", "ORG")), None)
-                chosen = prior if ent is not None else []
+            segments = [g for g in segments if any(ch.isalpha() for t in g for ch in t.text)]
+            chosen: list = []
+            for k in range(len(segments) - 1, max(-1, len(segments) - 4), -1):
+                head = segments[k][0]
+                if head.lower_ in _PERSONAL or (head.text[:1].isupper() and head.pos_ in ("PROPN", "NOUN", "DET", "ADJ")):
+                    chosen = segments[k]
+                    break
+                if head.pos_ == "ADP" and head.lower_ != "according" or head.pos_ == "ADV":
+                    continue  # a parenthetical: "…, at a later press gaggle, said"
+                if head.is_lower and head.pos_ in ("NOUN", "ADJ", "DET") and k > 0:
+                    # a role: the name must open the phrase before it
+                    prior = segments[k - 1]
+                    if any(e.start == prior[0].i and e.label_ in ("PERSON", "ORG") for e in doc.ents):
+                        chosen = prior
+                break
             speaker = None
             span = None
             if chosen:
@@ -687,8 +734,15 @@ class _Drafter:
                 continue
             start = min(x.idx for x in content_tokens)
             end = max(x.idx + len(x.text) for x in content_tokens)
+            inside = [f for f in already if start <= f.content[0] and f.content[1] <= end + 2]
+            opens_quoted = any(a - 1 <= start < b + 1 for a, b in quotes)
+            if inside and not opens_quoted and len(inside) == len([f for f in already if start in range(*f.content) or f.content[0] in range(start, end)]):
+                # "X said Y was “right” when he said “…”": the quotes belong to X's sentence
+                for f in inside:
+                    already.remove(f)
+                taken = [range(*f.content) for f in already]
             if any(start in r or end - 1 in r for r in taken):
-                # the quotation rule already has it; a quote inside indirect speech is merged below
+                # the quotation rule already has it
                 continue
             if len([x for x in content_tokens if x.is_alpha]) < 3:
                 continue
@@ -746,10 +800,12 @@ class _Drafter:
             if first is None:
                 continue
             lead = first[0]
-            for e in list(doc.ents) + list(doc.noun_chunks):
-                if e.start <= lead.i < e.end or (lead.lower_ == "the" and e.start == lead.i + 1):
-                    name_end = min(name_end, e.end_char) if e.end_char > name_start else name_end
-                    break
+            around = [e for e in list(doc.noun_chunks) + list(doc.ents)
+                      if e.start <= lead.i < e.end or (lead.lower_ == "the" and e.start == lead.i + 1)]
+            if around:
+                longest = max(around, key=lambda e: e.end_char)
+                if longest.end_char > name_start:
+                    name_end = min(name_end, longest.end_char)
             # The segment the phrase qualifies: commas bound it.
             before = text[unit[0]:m.start()]
             after = text[name_end:unit[1]]
