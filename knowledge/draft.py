@@ -254,7 +254,7 @@ def _sentence(text: str) -> str:
     text = text.rstrip(",;:–— ")
     # A quote mark left open by cutting at a clause edge would read as a typo.
     if text.count("“") > text.count("”"):
-        text = text.replace("“", "", text.count("“") - text.count("”"))
+        text += "”" * (text.count("“") - text.count("”"))  # cut inside a quotation: close it
     if text.count("”") > text.count("“"):
         text = text[::-1].replace("”", "", text.count("”") - text.count("“"))[::-1]
     if not text:
@@ -324,7 +324,7 @@ class _Article:
     def _title(doc: "Doc", ent: "Span") -> str | None:
         j = ent.start
         while j > 0 and doc[j - 1].dep_ in ("compound", "amod") and doc[j - 1].head.i in range(j, ent.end) \
-                and doc[j - 1].text[:1].isupper():
+                and doc[j - 1].is_alpha:
             j -= 1
         return doc[j : ent.start].text if j < ent.start and any(t.pos_ == "PROPN" or t.pos_ == "NOUN" for t in doc[j : ent.start]) else None
 
@@ -750,7 +750,7 @@ class _Drafter:
             speaker = self.a.speaker_from_tokens(doc, base, subj_span, index) if not stance or subj.pos_ != "PRON" else None
             if speaker is None:
                 continue
-            inner = [q for q in quotes if start <= q[0] and q[1] <= end]
+            inner = [q for q in quotes if start <= q[0] and q[1] <= end + 3]
             quote = "; ".join(_clean(doc.text[a:b]) for a, b in inner) or None
             via = _tell_via(t) or self._via_children(t)
             append = ""

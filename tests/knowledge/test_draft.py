@@ -226,3 +226,37 @@ def test_a_model_whose_files_differ_from_the_reviewed_wheel_is_refused(monkeypat
 
 def test_the_installed_model_is_the_reviewed_one():
     assert drafting.model_digest(drafting._model_dir()) == drafting.MODEL_FILES_SHA256
+
+
+def test_an_interview_transcript_turn_belongs_to_the_speaker_named_in_capitals(nlp):
+    text = ("Governor Mike Pence spoke to Fox News on Sunday.\n\n"
+            "\"WALLACE: Will she be at the debate tomorrow night?\n\n"
+            "\"PENCE: She will not be attending the debate tomorrow night. The American people have a choice to make.\n")
+    claims = drafting.draft_claims(text, "Breitbart", nlp=nlp)
+    turn = by_quote(claims, "She will not be attending")
+    assert turn.attributed_to.startswith("Mike Pence")
+    assert text[turn.speaker_span[0]:turn.speaker_span[1]] == "PENCE"
+    assert by_quote(claims, "The American people have a choice").attributed_to.startswith("Mike Pence")
+
+
+def test_a_quote_after_x_said_in_the_same_paragraph_is_x_s(nlp):
+    text = ('The administration may be reluctant to act while talks go on, Schiff said. '
+            '"I don\'t think that concern ought to outweigh the fact that the people need to know."')
+    claims = drafting.draft_claims(text, "USA Today", nlp=nlp)
+    assert by_quote(claims, "I don't think that concern").attributed_to == "Schiff"
+    assert "check: speaker unsure" not in by_quote(claims, "I don't think that concern").flags
+
+
+def test_indirect_speech_that_contains_a_quote_is_the_reporting_speakers_claim(nlp):
+    text = ("Retired general Michael Flynn said Donald Trump was “absolutely right” when he said on Wednesday "
+            "that “the generals have been reduced to rubble.”")
+    claims = drafting.draft_claims(text, "Politico", nlp=nlp)
+    people = {c.attributed_to for c in claims if c.speaker_span}
+    assert people == {"Michael Flynn, Retired general"}
+    assert any("the generals have been reduced to rubble" in (c.quote or "") for c in claims)
+
+
+def test_a_parenthetical_between_speaker_and_verb_does_not_hide_the_speaker(nlp):
+    text = "Democratic nominee Hillary Clinton, at a later press gaggle, said, “We have to let this investigation unfold.”"
+    claim = by_quote(drafting.draft_claims(text, "Politico", nlp=nlp), "We have to let this investigation")
+    assert claim.attributed_to == "Hillary Clinton, Democratic nominee"
