@@ -41,7 +41,7 @@ def register(app: Application) -> None:
         filters,
     )
 
-    from handlers import access, activity, ask, basics, buttons, errors, inline, moderation
+    from handlers import access, activity, ask, basics, buttons, drafting, errors, inline, moderation
     from handlers.state import SETTINGS
 
     settings = app.bot_data.get(SETTINGS)
@@ -63,6 +63,7 @@ def register(app: Application) -> None:
         # Moderator commands (/reload, /unanswered, /stats), then "moderators only" for the
         # rest; before the unknown-command catch-all below.
         *moderation.handlers(settings),
+        *drafting.handlers(settings),  # /draft, /publish and the article a moderator sends after /draft
         # Private chat: any other command is unknown, any text is a question, anything
         # else (stickers, photos…) gets a hint.
         MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND,

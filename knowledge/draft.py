@@ -1239,3 +1239,16 @@ def render_yaml(draft: Draft) -> str:
         if c.keywords:
             out.append(f"    keywords: [{', '.join(_q(k) for k in c.keywords)}]")
     return "\n".join(out) + "\n"
+
+
+def summary(draft: Draft, width: int = 90) -> str:
+    """Who says what, one line per claim, and how many claims need a look: for a chat reply."""
+    flagged = sum(1 for c in draft.claims if c.flags)
+    lines = [f"{len(draft.claims)} claims drafted from “{draft.source.get('title') or draft.source['id']}”; "
+             f"{flagged} need a look (see the 'check:' comments)."]
+    for c in draft.claims:
+        who = c.attributed_to.split(",")[0]
+        text = c.statement if len(c.statement) <= width else c.statement[: width - 1].rstrip() + "…"
+        lines.append(f"{'⚠️ ' if c.flags else ''}{who}: {text}")
+    lines += [f"{note}" for note in draft.notes]
+    return "\n".join(lines)
