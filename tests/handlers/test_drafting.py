@@ -130,3 +130,16 @@ async def test_a_document_over_the_size_limit_is_not_downloaded(bot_settings, bo
         calls = await bot.send(update(message=doc))
         assert texts(calls) == ["That file is over 100 bytes."]
         assert not [c for c in calls if c.method in ("download", "sendDocument")]
+
+
+async def test_a_second_draft_while_the_first_runs_is_turned_away(moderated_bot):
+    import asyncio
+
+    mark = moderated_bot.api.mark()
+    await asyncio.gather(
+        moderated_bot.send(private_message("/draft " + ARTICLE)),
+        moderated_bot.send(private_message("/draft " + ARTICLE)),
+    )
+    calls = moderated_bot.api.calls[mark:]
+    assert texts(calls).count("You already have a draft running; wait for it to finish.") == 1
+    assert len([c for c in calls if c.method == "sendDocument"]) == 1
