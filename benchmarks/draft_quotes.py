@@ -5,9 +5,9 @@ political news articles whose attributions (source, cue, content) were annotated
 in brat standoff format. The repository states no licence, so nothing of it is committed:
 the benchmark reads the articles and annotations from benchmarks/data/polnear/ (git-ignored),
 text/<article>.txt and attributions/<article>_<annotator>.ann as in the repository
-(data/dev/, commit 9b85973), one annotator per article. Only the dev compartment is used,
-split by article before any rule was looked at against it: FIT (rules were adjusted looking
-at these) and HELD_OUT (reported as they come).
+(data/dev/ and data/train/, commit 9b85973), one annotator per article, split by article
+before any rule was looked at against it: FIT (rules were adjusted looking at these: four dev
+articles, then two train articles) and HELD_OUT (three dev articles, reported as they come).
 
 Scoring, the same for both systems:
 - gold: every annotated attribution with a source; "quotes" are those whose content holds a
@@ -46,6 +46,9 @@ FIT = [
     "breitbart_2016-09-25_pence-gennifer-flowers-won-t-be-_d473",
     "usa-today_2016-09-08_lawmaker-urges-retaliation-on-ru_6b86",
     "politico_2016-09-17_de-blasio-says-chelsea-explosion_4b22",
+    # from the train compartment, added to fit on after the first held-out run
+    "breitbart_2016-02-08_former-mexico-leader-calderon-ca_4b22",
+    "breitbart_2016-05-11_sidney-blumenthal-no-idea-if-i-w_5fec",
 ]
 HELD_OUT = [
     "west-journal_2016-09-21_chris-christie-calls-hillary-cli_4b22",
@@ -155,7 +158,12 @@ def textacy_quotes(nlp, text: str) -> list[Pred]:
 
     doc = nlp(text)
     preds = []
-    for triple in direct_quotations(doc):
+    try:
+        triples = list(direct_quotations(doc))
+    except ValueError:
+        # textacy gives up on an article with an odd number of quotation marks: it finds nothing there
+        triples = []
+    for triple in triples:
         speaker = " ".join(t.text for t in triple.speaker)
         sspan = (min(t.idx for t in triple.speaker), max(t.idx + len(t) for t in triple.speaker)) if triple.speaker else None
         preds.append(Pred((triple.content.start_char, triple.content.end_char), speaker, sspan))

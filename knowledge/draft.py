@@ -89,6 +89,7 @@ say tell add underline temper warn argue note explain insist stress state claim 
 announce confirm deny estimate believe think suggest observe remark recall acknowledge admit
 assert comment conclude emphasize emphasise indicate maintain predict reply respond caution urge
 tweet post testify point report continue complain allege agree counter reiterate contend
+answer quip joke exclaim shout concede boast vow promise recount
 """.split()
 _IRREGULAR = {"said": "say", "told": "tell", "wrote": "write", "thought": "think", "written": "write"}
 # Verbs whose object is itself the claim ("Washington accused Pyongyang of …").
@@ -280,6 +281,7 @@ class _Article:
         self.paras = _paragraphs(nlp, text)
         self.roles: dict[str, tuple[str, str]] = {}  # surname or full name -> (full name, role)
         self.last_person: tuple[Speaker, int] | None = None
+        self.last_named: tuple[Speaker, int] | None = None
         self._collect_roles()
 
     # Roles: "Yohann Michel, analyst at the IISS" and "Russian President Vladimir Putin".
@@ -345,7 +347,11 @@ class _Article:
                 name = ent.text
                 if ent.label_ == "NORP":
                     break
-                return Speaker(_strip_the(name), None, (base + ent.start_char, base + ent.end_char), person=False)
+                speaker = Speaker(_strip_the(name), None, (base + ent.start_char, base + ent.end_char), person=False)
+                if ent.label_ == "ORG" and len(ent) <= 2 and ent.text[:1].isupper() and not ent.text.isupper():
+                    # a one- or two-word "organisation" may be a surname the model mistyped
+                    self.last_named = (speaker, para_index)
+                return speaker
         head = tokens.root
         if head.pos_ == "PROPN":
             phrase = doc[min(t.i for t in head.subtree if t.i >= tokens.start): head.i + 1]
@@ -380,10 +386,23 @@ class _Article:
         return speaker
 
     def _carry_over(self, span: tuple[int, int], para_index: int, plural: bool) -> Speaker | None:
-        if self.last_person is None or plural:
+        if plural:
             return Speaker("Unresolved speaker", None, span, person=False, unsure=True)
-        last, where = self.last_person
-        return Speaker(last.name, last.role, span, person=True, unsure=para_index - where > 2)
+        candidates = [c for c in (self.last_person, self.last_named) if c is not None and c[0].span]
+        if candidates:
+            last, where = max(candidates, key=lambda c: c[0].span[0])
+            return Speaker(last.name, last.role, span, person=True,
+                           unsure=para_index - where > 2 or not last.person)
+        # No speaker yet: the last person the article named before this "he" (the small
+        # model sometimes calls a surname an organisation, so any name will do), flagged.
+        before = [(p.start + e.start_char, e) for p in self.paras for e in p.doc.ents
+                  if e.label_ in ("PERSON", "ORG") and p.start + e.end_char <= span[0] and len(e.text) > 2]
+        people = [e for _, e in before if e.label_ == "PERSON"] or [e for _, e in before]
+        if not people:
+            return Speaker("Unresolved speaker", None, span, person=False, unsure=True)
+        name = people[-1].text
+        full, role = self.roles.get(name, self.roles.get(name.split()[-1], (name, None)))
+        return Speaker(full, role, span, person=True, unsure=True)
 
 
 # --- attribution rules ----------------------------------------------------------------------
@@ -450,7 +469,8 @@ class _Drafter:
                 found += self._quoted(doc, unit, unit_quotes, quotes, index)
                 found += self._indirect(doc, unit, quotes, index, found)
                 found += self._according(doc, unit, index, found)
-                named = [f.speaker for f in found if f.speaker.span is not None and not f.speaker.unsure]
+                named = [f.speaker for f in found if f.speaker.span is not None
+                         and f.speaker.name != "Unresolved speaker"]
                 if named:
                     self.paragraph_speaker = named[-1]
                 covered = set()
@@ -543,7 +563,7 @@ class _Drafter:
         if getattr(self, "paragraph_speaker", None) is not None:
             # "…, Schiff said. “The other factor …”": the speaker of this paragraph goes on
             last = self.paragraph_speaker
-            return Speaker(last.name, last.role, None, person=last.person)
+            return Speaker(last.name, last.role, None, person=last.person, unsure=last.unsure)
         if self.a.last_person is None:
             return None
         last, where = self.a.last_person

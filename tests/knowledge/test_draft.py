@@ -260,3 +260,11 @@ def test_a_parenthetical_between_speaker_and_verb_does_not_hide_the_speaker(nlp)
     text = "Democratic nominee Hillary Clinton, at a later press gaggle, said, “We have to let this investigation unfold.”"
     claim = by_quote(drafting.draft_claims(text, "Politico", nlp=nlp), "We have to let this investigation")
     assert claim.attributed_to == "Hillary Clinton, Democratic nominee"
+
+
+def test_he_with_no_speaker_yet_is_the_last_person_named_and_flagged(nlp):
+    text = ("Former Mexican President Felipe Calderon spoke to CNBC on Saturday about the border.\n\n"
+            "“The first loser of such a policy would be the United States,” he continued.")
+    claim = by_quote(drafting.draft_claims(text, "UPI", nlp=nlp), "The first loser")
+    assert claim.attributed_to.startswith("Felipe Calderon")
+    assert "check: speaker unsure" in claim.flags
