@@ -222,7 +222,7 @@ def main() -> None:
         f"**{answered_right}/{len(must)}** (the curated file: {len(must)}/{len(must)}); must-refuse ones answered: "
         f"**{refused_answered}/{len(refuse)}**",
         *(f"  - must-refuse answered: “{text}” → `{cid}`" for text, cid in wrongly),
-        "  - why fewer: an unedited draft has no `keywords` (the curated claims list synonyms: DPRK, ammo, Kremlin…), "
+        "  - why fewer: an unedited draft has only the names in a claim as `keywords` (the curated claims list synonyms: DPRK, ammo, Kremlin…), "
         "keeps a sentence of several facts as one claim (flagged `check: two facts in one`), and its questions are "
         "mechanical; the guide asks the moderator to fix exactly these before publishing.",
         f"- CPU time per 1,000 words, one core, model loaded: **{per_1000:.2f} s** (median of 3; target ≤ 2 s); "
