@@ -191,6 +191,53 @@ def _statement(f: Finding | None, para: Paragraph, unit: tuple[int, int]) -> tup
     return as_sentence(body), (s, e)
 
 
+def _outlet_statements(para: Paragraph, unit: tuple[int, int]) -> list[tuple[str, tuple[int, int]]]:
+    """The outlet's sentence, one claim per fact where the parse shows them apart: a clause
+    joined by "and" with its own subject, a "while …" clause, and ", which …" about a name
+    (which becomes the subject: "Pyongyang, which holds stocks" -> "Pyongyang holds stocks")."""
+    doc = para.doc
+    whole = [(as_sentence(doc.text[unit[0]:unit[1]]), unit)]
+    span = doc.char_span(unit[0], unit[1], alignment_mode="expand")
+    if span is None or len(list(span.sents)) != 1:
+        return whole
+    root = span.root
+    pieces: list[tuple["Token", list, str]] = []  # (clause head, its words, a subject to put first)
+    for t in span:
+        if t.dep_ == "conj" and t.head is root and t.pos_ in ("VERB", "AUX") \
+                and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children):
+            pieces.append((t, list(t.subtree), ""))
+        elif t.dep_ == "advcl" and any(c.lower_ in ("while", "whereas") for c in t.children):
+            pieces.append((t, [x for x in t.subtree if x.lower_ not in ("while", "whereas")], ""))
+        elif t.dep_ == "relcl" and t.head.pos_ == "PROPN" and t.left_edge.i > 0 \
+                and doc[t.left_edge.i - 1].text == "," and t.left_edge.lower_ in ("which", "who"):
+            pieces.append((t, [x for x in t.subtree if x is not t.left_edge], _name_at(doc, t.head)))
+    if not pieces:
+        return whole
+    # a clause's marker ("while", "which") belongs to neither piece
+    taken = {x.i for clause, _, _ in pieces for x in clause.subtree}
+    main = [t for t in span if t.i not in taken]
+    out = []
+    for tokens, subject in [(main, ""), *((words, subject) for _, words, subject in pieces)]:
+        words = [t for t in tokens if t.is_alpha]
+        if len(words) < 4:
+            return whole
+        while tokens and tokens[-1].is_punct and tokens[-1].text not in ")”\"":
+            tokens = tokens[:-1]
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        text = "".join(t.text_with_ws for t in tokens).strip()
+        text = re.sub(r"\s+([,.;])", r"\1", text)
+        text = re.sub(r"[\s,;.]*(?:\b(?:and|but))?[\s,;.]*$", "", text)
+        out.append((as_sentence(f"{subject} {text}" if subject else text), (start, end)))
+    return out
+
+
+def _name_at(doc: "Doc", token: "Token") -> str:
+    for ent in doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent.text
+    return token.text
+
+
 def _antecedent(doc: "Doc", rel: "Token") -> str | None:
     i = rel.i - 1
     while i >= 0 and (doc[i].is_punct or doc[i].is_space):
@@ -376,7 +423,15 @@ def draft_claims(
     findings = Drafter(article).run()
     taken = {c.id for c in existing or []}
     statements = []
+    attributed = [(id(para), f.content) for f, para, _, _ in findings if f is not None]
     for f, para, _, unit in findings:
+        if f is None:
+            for statement, (s, e) in _outlet_statements(para, unit):
+                # a piece that is someone's claim already ("Putin raised the possibility …")
+                if any(p == id(para) and min(e, c[1]) - max(s, c[0]) > (e - s) / 2 for p, c in attributed):
+                    continue
+                statements.append((statement, f, para, unit, (s, e)))
+            continue
         statement, (s, e) = _statement(f, para, unit)
         statement = _resolve_speaker_pronoun(statement, f)
         statements.append((statement, f, para, unit, (s, e)))

@@ -268,3 +268,11 @@ def test_he_with_no_speaker_yet_is_the_last_person_named_and_flagged(nlp):
     claim = by_quote(drafting.draft_claims(text, "UPI", nlp=nlp), "The first loser")
     assert claim.attributed_to.startswith("Felipe Calderon")
     assert "check: speaker unsure" in claim.flags
+
+
+def test_an_outlet_sentence_with_a_while_clause_becomes_two_claims_and_the_speakers_part_stays_theirs(seed):
+    putin = next(c for c in seed if c.statement.startswith("On Wednesday, Vladimir Putin raised the possibility"))
+    assert putin.attributed_to == "Vladimir Putin, Russian President"
+    assert "failed twice" not in putin.statement
+    failed = next(c for c in seed if c.statement == "Pyongyang recently failed twice to put a military spy satellite into orbit.")
+    assert failed.attributed_to == "AFP"
