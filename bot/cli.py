@@ -445,7 +445,7 @@ def _backup(source: Path, dest: Path, partial: Path) -> tuple[int, int]:
 
 
 @cli.command()
-@click.argument("article", type=click.File("r", encoding="utf-8"))
+@click.argument("article", type=click.File("rb"))
 @click.option("--source-id", help="The source id (a slug) for the file (default: from the title).")
 @click.option("--outlet", help="Who published the article; its own statements are attributed to it "
               "(default: an 'Outlet:' header line, else a guess, flagged).")
@@ -471,7 +471,10 @@ def draft(article, source_id: str | None, outlet: str | None, title: str | None,
         nlp = load_pipeline()
     except DraftUnavailable as err:
         raise click.ClickException(str(err)) from None
-    text = article.read()
+    try:
+        text = article.read().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise click.ClickException(f"the article is not UTF-8 text (byte {err.start})") from None
     if not text.strip():
         raise click.ClickException("the article is empty")
     root = Path(os.environ["GROUNDBOT_KNOWLEDGE"]) if os.environ.get("GROUNDBOT_KNOWLEDGE") else BUNDLED
@@ -490,6 +493,9 @@ def draft(article, source_id: str | None, outlet: str | None, title: str | None,
     if output is None:
         click.echo(body, nl=False)
     else:
-        output.write_text(body, encoding="utf-8")
+        try:
+            output.write_text(body, encoding="utf-8")
+        except OSError as err:
+            raise click.ClickException(f"cannot write {output}: {err.strerror}") from None
         flagged = sum(1 for c in result.claims if c.flags)
         click.echo(f"Drafted {len(result.claims)} claims ({flagged} to check) into {output}", err=True)

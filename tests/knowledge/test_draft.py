@@ -276,3 +276,12 @@ def test_an_outlet_sentence_with_a_while_clause_becomes_two_claims_and_the_speak
     assert "failed twice" not in putin.statement
     failed = next(c for c in seed if c.statement == "Pyongyang recently failed twice to put a military spy satellite into orbit.")
     assert failed.attributed_to == "AFP"
+
+
+def test_an_article_that_is_not_utf8_or_an_unwritable_output_is_a_clear_error(tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Le ministre a déclaré que tout allait bien.".encode("latin-1"))
+    result = CliRunner().invoke(cli, ["draft", str(bad)])
+    assert result.exit_code == 1 and "the article is not UTF-8 text (byte 15)" in result.output
+    result = CliRunner().invoke(cli, ["draft", str(SEED), "--outlet", "AFP", "-o", str(tmp_path / "no" / "such.yaml")])
+    assert result.exit_code == 1 and "cannot write" in result.output
