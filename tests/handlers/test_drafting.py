@@ -143,3 +143,14 @@ async def test_a_second_draft_while_the_first_runs_is_turned_away(moderated_bot)
     calls = moderated_bot.api.calls[mark:]
     assert texts(calls).count("You already have a draft running; wait for it to finish.") == 1
     assert len([c for c in calls if c.method == "sendDocument"]) == 1
+
+
+async def test_without_the_extra_draft_says_in_one_line_how_to_install_it(moderated_bot, monkeypatch):
+    import knowledge.draft as drafting
+
+    def missing():
+        raise drafting.DraftUnavailable(drafting.INSTALL_HINT)
+
+    monkeypatch.setattr(drafting, "load_pipeline", missing)
+    reply = await moderated_bot.reply_to(private_message("/draft " + ARTICLE))
+    assert reply.text == "Drafting needs the optional extra: pip install &#x27;groundbot[draft]&#x27;"
