@@ -171,6 +171,18 @@ def main() -> None:
         if not ok:
             wrong.append(f"{d.id} ({d.attributed_to})")
 
+    # 'check: similar to claim …' against the curated file: does it point at a claim the draft covers?
+    with_known = draft_article(text, nlp=nlp, existing=curated).claims
+    covers: dict[int, set[str]] = {}
+    for c in curated:
+        anc = anchor(c, text, sents)
+        for d in covering(c, anc, with_known):
+            covers.setdefault(id(d), set()).add(c.id)
+    flagged_similar = [(d, f.split()[4]) for d in with_known for f in d.flags if f.startswith("check: similar to claim")]
+    similar_right = sum(1 for d, cid in flagged_similar if cid in covers.get(id(d), set()))
+    similar_missed = sum(1 for d in with_known if id(d) in covers and not any(
+        f.startswith("check: similar") for f in d.flags))
+
     # The unedited draft as the knowledge.
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "draft.yaml"
@@ -218,6 +230,9 @@ def main() -> None:
         f"`quote` {right['quote']}/{covered} (strict string equality: {strict['attributed_to']}, {strict['via']}, {strict['quote']})",
         f"- drafts attributed to a named person who does not say it: **{len(wrong)}** (target 0)"
         + (": " + ", ".join(wrong) if wrong else ""),
+        f"- drafted again with the curated file as the existing knowledge: {len(flagged_similar)} drafts flagged "
+        f"`check: similar to claim …`, {similar_right} of them naming a curated claim the draft covers; "
+        f"{similar_missed} drafts that cover a curated claim got no such flag",
         f"- the unedited draft as the only knowledge: must-answer regression questions answered with a covering draft "
         f"**{answered_right}/{len(must)}** (the curated file: {len(must)}/{len(must)}); must-refuse ones answered: "
         f"**{refused_answered}/{len(refuse)}**",
