@@ -96,6 +96,7 @@ class BotAPI:
         self.faults: dict[str, list[Fault]] = {}
         self.changed = threading.Condition()
         self._sent_ids = itertools.count(5000)
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self.group_limit = 0  # messages per minute per group; 0: no limit (see limit_groups)
         self._group_sends: dict[int, list[float]] = {}
 
@@ -153,6 +154,14 @@ class BotAPI:
             if "reply_markup" in params:
                 sent["reply_markup"] = params["reply_markup"]
             return sent
+        if method == "getFile":
+            file_id = params.get("file_id", "")
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "file_size": len(self.files.get(file_id, b"")),
+                "file_path": f"documents/{file_id}",
+            }
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         if method == "getMyCommands":
@@ -257,8 +266,19 @@ class RecordingRequest(BaseRequest):
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = None, write_timeout: Any = None,
                          connect_timeout: Any = None, pool_timeout: Any = None) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download: the bytes a test put in api.files
+            file_id = url.rsplit("/", 1)[-1]
+            self.api.record(Call("download", {"file_id": file_id}, 200))
+            return 200, self.api.files.get(file_id, b"")
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            # uploads (sendDocument): keep each file's name and bytes for the test to read
+            params["_files"] = {
+                key: (value[0], value[1])
+                for key, value in (request_data.multipart_data or {}).items()
+                if isinstance(value, tuple)
+            }
         status, body, fault = self.api.respond(api_method, params)
         if fault is not None and fault.delay:
             raise TimedOut()

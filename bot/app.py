@@ -28,7 +28,7 @@ from tornado.httpserver import HTTPServer
 
 from bot import health, logs, runtime, scheduler, signals
 from bot.config import Settings
-from handlers import access, activity, ask, basics, buttons, errors, inline, moderation, render
+from handlers import access, activity, ask, basics, buttons, drafting, errors, inline, moderation, render
 from handlers.state import CONTEXT_TYPES, App
 from knowledge.events import EventLog
 from knowledge.live import LiveKnowledge, ReloadOutcome
@@ -99,6 +99,9 @@ def register_handlers(app: App, settings: Settings) -> None:
     """
     rules = access.Access.from_settings(settings)
     moderators = access.moderators_filter(rules)
+    private_moderators = moderators & filters.ChatType.PRIVATE
+    awaiting_article = drafting.AwaitingArticle(app.bot_data.awaiting_article)
+    document = filters.Document.ALL
     text_message = filters.UpdateType.MESSAGE & filters.TEXT  # edits are not questions
     # Every update, even one the allow-lists turn away, is activity for the health
     # endpoint's "last update" (group -2: before anything can stop it).
@@ -121,6 +124,16 @@ def register_handlers(app: App, settings: Settings) -> None:
             CommandHandler("unanswered", moderation.unanswered, filters=moderators),
             CommandHandler("stats", moderation.stats, filters=moderators),
             CommandHandler(list(moderation.COMMANDS), access.moderators_only),
+            # Drafting, for moderators in private chats: /draft (with the article, a .txt
+            # captioned /draft, or the article as the next message) and /publish (a .yaml
+            # captioned /publish, or a reply to one); "moderators only" for everyone else.
+            CommandHandler("draft", drafting.draft, filters=private_moderators),
+            MessageHandler(private_moderators & document & drafting.DRAFT_CAPTION, drafting.draft),
+            CommandHandler("publish", drafting.publish, filters=private_moderators),
+            MessageHandler(private_moderators & document & drafting.PUBLISH_CAPTION, drafting.publish),
+            MessageHandler(private_moderators & awaiting_article & filters.TEXT & ~filters.COMMAND, drafting.article),
+            CommandHandler(list(drafting.COMMANDS), access.moderators_only),
+            MessageHandler(document & (drafting.DRAFT_CAPTION | drafting.PUBLISH_CAPTION), access.moderators_only),
             # Private chat: any other command is unknown, any text is a question, anything
             # else (stickers, photos…) gets a hint.
             MessageHandler(

@@ -24,6 +24,7 @@ from bot.config import ConfigError, Settings, load_limits, load_settings
 from handlers.render import plain
 from knowledge import Answer, KnowledgeBase, KnowledgeError
 from knowledge import backup as backups
+from knowledge.draft import DraftUnavailable, draft_article, load_pipeline, render_yaml
 from knowledge.evaluation import as_expected, load_questions, metrics
 from knowledge.events import EVENTS_FILE, EventLog
 from knowledge.lint import describe, lint
@@ -401,3 +402,85 @@ def _backup(source: Path, dest: Path) -> tuple[int, int]:
     except backups.BackupError as err:
         raise Failure(f"groundbot: {err}") from None
     return done.questions, done.feedback
+
+
+@cli.command()
+@click.argument("article", type=click.File("rb"))
+@knowledge_option
+@click.option("--source-id", help="The source id (a slug) for the file (default: from the title).")
+@click.option(
+    "--outlet",
+    help="Who published the article; its own statements are attributed to it "
+    "(default: an 'Outlet:' header line, else a guess, flagged).",
+)
+@click.option("--title", help="The article's title (default: a 'Title:' header line, else the first line).")
+@click.option("--url", help="The article's http(s) address (default: a 'URL:' header line).")
+@click.option("--published", help="Publication date, YYYY-MM-DD (default: a 'Date:' header line).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the draft to this file instead of standard output.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Write one JSON object per drafted claim (the documented format) instead of YAML.",
+)
+def draft(
+    article: IO[bytes],
+    knowledge: Path | None,
+    source_id: str | None,
+    outlet: str | None,
+    title: str | None,
+    url: str | None,
+    published: str | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """Draft a knowledge file from ARTICLE (a plain-text file, or - for standard input) to review.
+
+    Needs the optional extra: pip install 'groundbot[draft]'. Claims like ones already in
+    the knowledge (--knowledge, else the bundled knowledge) are flagged, and ids stay unique.
+    """
+    try:
+        nlp = load_pipeline()
+    except DraftUnavailable as err:
+        raise Failure(f"groundbot: {err}") from None
+    try:
+        text = article.read().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise Failure(f"groundbot: the article is not UTF-8 text (byte {err.start})") from None
+    if not text.strip():
+        raise Failure("groundbot: the article is empty")
+    root = knowledge or BUNDLED
+    found = inspect(root, _limits())
+    if found.problems:
+        click.echo(
+            f"groundbot: not comparing with {root}: {len(found.problems)} problem(s) there (see groundbot check)",
+            err=True,
+        )
+    result = draft_article(
+        text,
+        source_id=source_id,
+        outlet=outlet,
+        title=title,
+        url=url,
+        published=published,
+        existing=[] if found.problems else found.claims,
+        nlp=nlp,
+    )
+    if as_json:
+        body = "".join(json.dumps(c.to_json(), ensure_ascii=False) + "\n" for c in result.claims)
+    else:
+        body = render_yaml(result)
+    if output is None:
+        click.echo(body, nl=False)
+        return
+    try:
+        output.write_text(body, encoding="utf-8")
+    except OSError as err:
+        raise Failure(f"groundbot: cannot write {output}: {err.strerror}") from None
+    flagged = sum(1 for c in result.claims if c.flags)
+    click.echo(f"Drafted {len(result.claims)} claims ({flagged} to check) into {output}", err=True)

@@ -147,6 +147,22 @@ class Settings(_HasLimits, BaseSettings):
     max_file_bytes: MaxFileBytes = Limits.max_file_bytes
     max_depth: MaxDepth = Limits.max_depth
     max_nodes: MaxNodes = Limits.max_nodes
+    # Drafting from an article in Telegram (issue 11): /draft and /publish for moderators.
+    draft_max_bytes: int = Field(
+        200_000,
+        ge=1,
+        description="Largest article (/draft) or knowledge file (/publish) a moderator may send, in bytes.",
+    )
+    draft_max_claims: int = Field(
+        300,
+        ge=1,
+        description="Most claims one published knowledge file may hold.",
+    )
+    drafts_per_moderator: int = Field(
+        1,
+        ge=1,
+        description="How many drafts one moderator may have running at once.",
+    )
     webhook_url: str | None = Field(
         None,
         description="Public HTTPS URL Telegram posts updates to. When set, the bot runs as a webhook "

@@ -9,6 +9,7 @@ attributes. A reload replaces ``live.current`` in one assignment, so a handler r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -29,6 +30,16 @@ class HandlerSettings(Protocol):
     def allowed_chats(self) -> frozenset[int]: ...
     @property
     def log_questions(self) -> bool: ...
+    @property
+    def knowledge(self) -> Path | None: ...
+    @property
+    def data_dir(self) -> Path: ...
+    @property
+    def draft_max_bytes(self) -> int: ...
+    @property
+    def draft_max_claims(self) -> int: ...
+    @property
+    def drafts_per_moderator(self) -> int: ...
 
 
 class NotLoaded(RuntimeError):
@@ -44,6 +55,8 @@ class BotState:
     event_log: EventLog | None = None  # likewise
     last_update: float | None = None  # time.time() of the latest update received
     updates_seen: int = 0  # updates received since start-up
+    awaiting_article: set[int] = field(default_factory=set)  # moderators who sent /draft alone
+    drafts_running: dict[int, int] = field(default_factory=dict)  # moderator -> drafts in progress
 
     @property
     def knowledge(self) -> KnowledgeBase:
