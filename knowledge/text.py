@@ -161,6 +161,9 @@ _MONTHS_AND_DAYS = (
     "monday tuesday wednesday thursday friday saturday sunday"
 ).replace(" ", "|")
 _GIVES = {
+    # A date proper: a year, a month or a day of the week; only it answers a "when" question
+    # whose best claim gives no time at all (a fallback, so it must be unmistakable).
+    "date": re.compile(rf"\b((?:19|20)\d\d|{_MONTHS_AND_DAYS})\b"),
     "time": re.compile(
         rf"\b(\d{{4}}s?|{_MONTHS_AND_DAYS}|yesterday|today|tomorrow|years?|months?|weeks?|days?|"
         r"decades?|ago|since|recently|now|currently|already|era)\b"
@@ -188,3 +191,26 @@ def answer_kinds(statement: str, phrasings: list[str]) -> frozenset[str]:
         kind for kind, pattern in _GIVES.items() if pattern.search(text) or kind in map(asks_for, phrasings)
     )
 
+
+
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(.*)")
+# Words between "how many" and the counted thing that are not the thing.
+_COUNT_QUALIFIERS = frozenset("more other different new total extra additional such".split())
+
+
+def counted_words(question: str) -> tuple[str, ...]:
+    """The words naming what a how-many question counts ("How many artillery shells…" ->
+    ("artillery", "shells")): up to two content words right after "how many", as written."""
+    found = _HOW_MANY.search(normalize(question))
+    if not found:
+        return ()
+    out: list[str] = []
+    for w in words(found.group(1))[:4]:
+        if w in _COUNT_QUALIFIERS and not out:
+            continue
+        if w in STOPWORDS or w[0].isdigit():
+            break
+        out.append(w)
+        if len(out) == 2:
+            break
+    return tuple(out)

