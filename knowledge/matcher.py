@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from knowledge.schema import SourcedClaim
 from knowledge.semantic import SemanticIndex
 from knowledge.store import Row, Store
-from knowledge.text import STOPWORDS, analyse, asks_for, counted_words, is_number, memoised, stem, words
+from knowledge.text import STOPWORDS, analyse, asked_speaker, asks_for, counted_words, is_number, memoised, roles, stem, words
 
 Status = Literal["answered", "ambiguous", "refused"]
 
@@ -140,6 +140,7 @@ class Query:
     names: list[str]
     asked: str | None
     counted: tuple[str, ...]  # what a how-many question counts (stemmed; empty if not one)
+    speaker: tuple[str, ...]  # whose words a "What did X say?" question asks for (stemmed)
     vector: Any = None  # the question's embedding, when the semantic tier is ready
 
 
@@ -273,6 +274,7 @@ class Matcher:
             names=self.names_in(question, query_terms) if query_terms else [],
             asked=asks_for(question),
             counted=tuple(self.repair(stem(w)) for w in counted_words(question)),
+            speaker=tuple(self.repair(stem(w)) for w in asked_speaker(question)),
             vector=vector,
         )
 
@@ -326,6 +328,11 @@ class Matcher:
         swapped = self._swapped(s.row, q.text, q.terms)
         if swapped:
             return f"the question says {swapped[0]} where the claim says {swapped[1]}"
+        if q.speaker and not any(w in s.row.speakers for w in q.speaker):
+            return f"the best claim is not what {' '.join(q.speaker)} said"
+        turned = self._reversed(s.row, q)
+        if turned:
+            return f"the question has {turned[0]} giving to {turned[1]}, the claim the other way round"
         if q.counted and "count" in s.row.answers and not any(w in s.row.vocabulary for w in q.counted):
             return f"the best claim does not count {' '.join(q.counted)}"
         return ""
@@ -409,6 +416,26 @@ class Matcher:
                         qualified is not None and qualified == _next_word(phrasing, theirs):
                     return ours, theirs
         return None
+
+    def _reversed(self, row: Row, q: Query) -> tuple[str, str] | None:
+        """(giver, receiver) of the question when the claim has them the other way round.
+
+        Embeddings rate "Did Iran get drones from Russia?" close to "Russia turned to Iran
+        for drones": the same words, with giver and receiver swapped. Vetoed only when some
+        text of the claim contradicts the question and none agrees with it.
+        """
+        names = self.store.proper.union(q.names)
+        giver, receiver = roles(q.text, names)
+        if giver is None and receiver is None:
+            return None
+        contradicts = agrees = False
+        for phrasing in row.texts:
+            g, r = roles(phrasing, names)
+            if (g and g == receiver) or (r and r == giver):
+                contradicts = True
+            elif (g and g == giver) or (r and r == receiver):
+                agrees = True
+        return (giver or "?", receiver or "?") if contradicts and not agrees else None
 
     @staticmethod
     def _similarity(row: Row, text: str) -> float:

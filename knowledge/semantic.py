@@ -88,11 +88,12 @@ class SemanticIndex:
 
 
 def claim_texts(store: "Store") -> tuple[list[str], list[int]]:
-    """Every claim's statement and questions, in row order, and the row index of each text."""
+    """Every claim's statement, quote and questions, in row order, and the row index of each text."""
     texts: list[str] = []
     owners: list[int] = []
-    for i, (statement, questions) in enumerate(store.db.execute("SELECT statement, questions FROM claims ORDER BY rowid")):
-        for text in [statement, *json.loads(questions)]:
+    rows = store.db.execute("SELECT statement, quote, questions FROM claims ORDER BY rowid")
+    for i, (statement, quote, questions) in enumerate(rows):
+        for text in [statement, *([quote] if quote else []), *json.loads(questions)]:
             texts.append(text)
             owners.append(i)
     return texts, owners

@@ -22,7 +22,9 @@ from typing import Any
 import sqlite_utils
 
 from knowledge.schema import Claim, Source, SourcedClaim
-from knowledge.text import STOPWORDS, analyse, answer_kinds, is_number, lowercase_words, proper_nouns, terms
+from knowledge.text import (
+    STOPWORDS, analyse, answer_kinds, is_number, lowercase_words, proper_nouns, speakers, terms,
+)
 
 # Hits in a claim's own statement, quote and attribution weigh more than in its phrasings,
 # and both more than in keywords and tags.
@@ -49,6 +51,7 @@ class Row:
     vocabulary: frozenset[str]
     numbers_matter: bool
     answers: frozenset[str]
+    speakers: frozenset[str] = frozenset()
 
     @cached_property
     def texts(self) -> tuple[str, ...]:
@@ -107,6 +110,8 @@ def index_claim(claim: SourcedClaim) -> Indexed:
         "vocabulary": " ".join(sorted(vocabulary)),
         "numbers_matter": any(is_number(t) for t in statement_only),
         "answers": " ".join(sorted(answer_kinds(formal, claim.questions))),
+        "speakers": " ".join(sorted(speakers(" ".join(filter(None, [claim.attributed_to, claim.via])),
+                                             " ".join(filter(None, [claim.statement, claim.quote]))))),
     }
     columns = (
         " ".join(statement_terms),
@@ -176,6 +181,7 @@ class Store:
                 "id": str, "source_id": str, "statement": str, "attributed_to": str, "via": str,
                 "quote": str, "questions": str, "keywords": str, "tags": str, "file": str, "line": int,
                 "match_texts": str, "vocabulary": str, "numbers_matter": int, "answers": str,
+                "speakers": str,
             },
             pk="id",
         )
@@ -250,12 +256,13 @@ class Store:
         missing = [r for r in rowids if r not in self._rows]
         if missing:
             sql = (
-                "SELECT rowid, id, match_texts, vocabulary, numbers_matter, answers FROM claims "
+                "SELECT rowid, id, match_texts, vocabulary, numbers_matter, answers, speakers FROM claims "
                 f"WHERE rowid IN ({','.join('?' * len(missing))})"
             )
-            for rowid, claim_id, texts, vocab, numbers, answers in self.db.execute(sql, missing):
+            for rowid, claim_id, texts, vocab, numbers, answers, said_by in self.db.execute(sql, missing):
                 self._rows[rowid] = Row(
-                    claim_id, texts, frozenset(vocab.split()), bool(numbers), frozenset(answers.split())
+                    claim_id, texts, frozenset(vocab.split()), bool(numbers), frozenset(answers.split()),
+                    frozenset(said_by.split()),
                 )
         return {r: self._rows[r] for r in rowids if r in self._rows}
 
