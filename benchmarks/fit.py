@@ -130,12 +130,12 @@ def regression_pass(questions: list[Question], outcomes) -> tuple[int, int, int,
 
 
 def grid(base: Thresholds):
-    for w, answer, margin, amb_gap, amb_cov in itertools.product(
-        (0.3, 0.4, 0.5, 0.6, 0.7), range(50, 82, 2), (2, 4, 6, 8, 10), (5, 10), (0.3, 0.5),
+    for w, answer, margin, amb_gap, amb_cov, floor in itertools.product(
+        (0.4, 0.5, 0.6, 0.7, 0.8), range(36, 72, 2), (2, 4, 6, 8, 10), (10,), (0.3,), (0.0, 0.3, 0.35, 0.4),
     ):
         yield dataclasses.replace(
             base, semantic_weight=w, semantic_answer=float(answer), semantic_margin=float(margin),
-            semantic_ambiguous=float(answer - amb_gap), semantic_ambiguous_coverage=amb_cov,
+            semantic_ambiguous=float(answer - amb_gap), semantic_ambiguous_coverage=amb_cov, semantic_floor=floor,
         ).active(True)
 
 
@@ -177,11 +177,11 @@ def main() -> None:
     for key, t, c, busy in results[: args.show]:
         ct = metrics(ct_q, sets["checkthat"].outcomes(t), t_fit, map5=True) if "checkthat" in sets else {}
         print(f"w={t.semantic_weight} answer={t.answer} margin={t.margin} ambiguous={t.ambiguous} "
-              f"amb_cov={t.ambiguous_coverage}: CLINC fit {c} | busy right {busy[1]}/{busy[2]} | "
+              f"amb_cov={t.ambiguous_coverage} floor={t.semantic_floor}: CLINC fit {c} | busy right {busy[1]}/{busy[2]} | "
               f"CheckThat fit MAP@5 {ct.get('map_at_5')}")
     _, best, _, _ = results[0]
     print("\nchosen:", {f: getattr(best, f) for f in ("semantic_weight", "answer", "margin", "ambiguous",
-                                                       "ambiguous_coverage")})
+                                                       "ambiguous_coverage", "semantic_floor")})
     for label, t in (("lexical", Thresholds()), ("fused", best)):
         if label == "lexical":
             lex = {k: Prepared(p, q, semantic=False) for k, (p, q) in {

@@ -50,9 +50,17 @@ def cli() -> None:
 @click.argument("question", required=False)
 @knowledge_option
 @click.option("--json", "as_json", is_flag=True, help="Write one JSON object per question (the documented format).")
-def ask(question: str | None, knowledge: Path | None, as_json: bool) -> None:
+@click.option("--semantic/--no-semantic", envvar="GROUNDBOT_SEMANTIC", default=True, show_default=True,
+              help="Use the embedding model if it is installed (default: $GROUNDBOT_SEMANTIC, else on).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="GROUNDBOT_DATA_DIR",
+              default=Path("data"), show_default=True,
+              help="Where the embeddings cache embeddings.db lives (default: $GROUNDBOT_DATA_DIR, else ./data).")
+def ask(question: str | None, knowledge: Path | None, as_json: bool, semantic: bool, data_dir: Path) -> None:
     """Answer QUESTION from the knowledge; with no QUESTION, answer each line of standard input."""
     kb = _load(knowledge)
+    if semantic:
+        # Embeds only what the cache lacks; lexical answers if the model is not installed.
+        kb.start_semantic(data_dir, background=False)
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
 
     def show(answer: Answer) -> None:

@@ -53,6 +53,8 @@ class Thresholds:
     semantic_margin: float = 6.0
     semantic_ambiguous: float = 50.0
     semantic_ambiguous_coverage: float = 0.3
+    # Below this cosine for every candidate the embedding has no opinion: lexical decides.
+    semantic_floor: float = 0.35
     semantic: bool = field(default=False, compare=False)
 
     def fuse(self, lexical: float, cosine: float) -> float:
@@ -88,6 +90,8 @@ class Answer:
     claim: SourcedClaim | None
     candidates: tuple[Candidate, ...]
     reason: str = ""
+    # "semantic" when the fused (lexical + embedding) matcher decided, else "lexical".
+    matcher: str = "lexical"
 
     @property
     def options(self) -> tuple[Candidate, ...]:
@@ -106,6 +110,7 @@ class Answer:
                 for c in self.candidates
             ],
             "reason": self.reason,
+            "matcher": self.matcher,
         }
 
 
@@ -255,7 +260,8 @@ class Matcher:
             return self._finish(question, [], "refused", "no claim shares a word with the question", candidates)
         scored = self.score(q, hits, max(t.score, candidates), t)
         status, reason, ranked = self.decide(q, scored, t)
-        return self._finish(question, ranked, status, reason, candidates)
+        found = self._finish(question, ranked, status, reason, candidates)
+        return replace(found, matcher="semantic") if semantic is not None else found
 
     # ------------------------------------------------------------------ stages
 
@@ -312,7 +318,8 @@ class Matcher:
                 + W_SIMILARITY * self._similarity(row, q.text) / 100
                 + W_OVERLAP * self._overlap(row, q.weights, q.total) / 100
             )
-            missing = [n for n in q.names if n not in row.vocabulary and (row.numbers_matter or not is_number(n))]
+            missing = [n for n in q.names if n not in row.vocabulary and (row.numbers_matter or not is_number(n))
+                       and not _demonym_of(n, row.vocabulary)]
             scored.append(Scored(row, round(lexical, 2), cosine, coverage, missing))
         return scored
 
@@ -348,6 +355,10 @@ class Matcher:
 
     def decide(self, q: Query, scored: list[Scored], t: Thresholds) -> tuple[Status, str, list[Scored]]:
         """Stage 5: answered / ambiguous / refused, and the candidates best first."""
+        if t.semantic and max(s.cosine for s in scored) < t.semantic_floor:
+            # The embedding finds nothing like the question ("why does Michel say we must remain
+            # careful?" is far from every claim): it has no opinion, so the lexical matcher decides.
+            t = self.tuning
         for s in scored:
             s.score = round(t.fuse(s.lexical, s.cosine), 2)
         # Python's sort is stable: equal scores stay in retrieval order.
@@ -470,6 +481,20 @@ class Matcher:
         score = candidates[0].score if candidates else 0.0
         claim = candidates[0].claim if status == "answered" else None
         return Answer(question, status, score, claim, candidates, reason)
+
+
+_DEMONYM_ENDINGS = ("n", "an", "ian", "ean", "ese", "i", "ish", "ans", "ians", "eans")
+
+
+def _demonym_of(name: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``name`` is a people's or language's name for a place the claim names
+    ("korean" for "korea", "ukrainian" for "ukrain", "iranian" for "iran")."""
+    for ending in _DEMONYM_ENDINGS:
+        if name.endswith(ending) and len(name) - len(ending) >= 4:
+            base = name[: -len(ending)]
+            if base in vocabulary or base + "e" in vocabulary or base + "a" in vocabulary:
+                return True
+    return False
 
 
 def _next_word(text: str, word: str) -> str | None:

@@ -223,18 +223,24 @@ _COUNT_QUALIFIERS = frozenset("more other different new total extra additional s
 
 def counted_words(question: str) -> tuple[str, ...]:
     """The words naming what a how-many question counts ("How many artillery shells…" ->
-    ("artillery", "shells")): up to two content words right after "how many", as written."""
+    ("artillery", "shells"), "how many rounds of artillery" -> ("rounds", "artillery")):
+    up to three content words right after "how many", as written."""
     found = _HOW_MANY.search(normalize(question))
     if not found:
         return ()
     out: list[str] = []
-    for w in words(found.group(1))[:4]:
+    following = words(found.group(1))[:5]
+    if following[:1] == ("times",):  # a count of occurrences, not of a thing
+        return ()
+    for i, w in enumerate(following):
         if w in _COUNT_QUALIFIERS and not out:
             continue
+        if w == "of" and out and i + 1 < len(following):
+            continue  # "rounds of artillery": the thing may be named after "of"
         if w in STOPWORDS or w[0].isdigit():
             break
         out.append(w)
-        if len(out) == 2:
+        if len(out) == 3:
             break
     return tuple(out)
 
