@@ -48,13 +48,13 @@ class Thresholds:
     # The semantic tier: nearest claims added to the FTS5 hits, the cosine's share of the
     # fused score, and the thresholds on that score.
     neighbours: int = 8
-    semantic_weight: float = 0.5
-    semantic_answer: float = 60.0
+    semantic_weight: float = 0.7
+    semantic_answer: float = 44.0
     semantic_margin: float = 6.0
-    semantic_ambiguous: float = 50.0
+    semantic_ambiguous: float = 34.0
     semantic_ambiguous_coverage: float = 0.3
     # Below this cosine for every candidate the embedding has no opinion: lexical decides.
-    semantic_floor: float = 0.35
+    semantic_floor: float = 0.3
     semantic: bool = field(default=False, compare=False)
 
     def fuse(self, lexical: float, cosine: float) -> float:
