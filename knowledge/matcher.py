@@ -55,6 +55,9 @@ class Thresholds:
     semantic_ambiguous_coverage: float = 0.3
     # Below this cosine for every candidate the embedding has no opinion: lexical decides.
     semantic_floor: float = 0.3
+    # A when/how-many question whose best claim cannot say may be answered by the best
+    # candidate that can (issue 12.7); off only to measure what it changes.
+    kind_fallback: bool = True
     semantic: bool = field(default=False, compare=False)
 
     def fuse(self, lexical: float, cosine: float) -> float:
@@ -371,7 +374,7 @@ class Matcher:
         if q.asked and q.asked not in top.row.answers:
             # The best claim cannot say when or how many: the best one that can may answer,
             # if it would have answered on its own merits against the others that can.
-            able = [s for s in ranked if self._supplies(q, s)]
+            able = [s for s in ranked if self._supplies(q, s)] if t.kind_fallback else []
             if able and able[0].score >= t.answer and \
                     able[0].score - (able[1].score if len(able) > 1 else 0.0) >= t.margin and \
                     not self.veto(q, able[0]):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 State = Literal["off", "unavailable", "embedding", "ready", "failed"]
 QUESTIONS_KEPT = 10_000
 CACHE_FILE = "embeddings.db"
+SLICE = 20_000  # texts embedded (or read from the cache) and summed at a time
 
 
 @dataclass(frozen=True)
@@ -99,16 +100,6 @@ def claim_texts(store: "Store") -> tuple[list[str], list[int]]:
     return texts, owners
 
 
-def centroids_of(vectors: "np.ndarray", owners: list[int], rows: int) -> "np.ndarray":
-    """The unit-length mean of each row's text vectors."""
-    import numpy as np
-
-    sums = np.zeros((rows, vectors.shape[1]), dtype=np.float32)
-    np.add.at(sums, np.asarray(owners, dtype=np.int64), vectors)
-    norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    return sums / np.clip(norms, 1e-12, None)
-
-
 class SemanticBuilder:
     """Builds a store's SemanticIndex, in the calling thread (``build``) or a background one
     (``start``), and reports progress. ``on_ready`` receives the index when it is built."""
@@ -160,6 +151,8 @@ class SemanticBuilder:
         return self._status
 
     def _run(self) -> None:
+        import numpy as np
+
         started = time.perf_counter()
         cache: VectorCache | None = None
         try:
@@ -168,14 +161,21 @@ class SemanticBuilder:
             total = len(texts)
             model = embedder.model_id
             self._status = SemanticStatus("embedding", 0, total, model)
-
-            def progress(done: int) -> None:
-                self._status = SemanticStatus("embedding", done, total, model, time.perf_counter() - started)
-
             cache = VectorCache(self.cache_path) if self.cache_path else None
-            vectors = embed_cached(embedder, cache, texts, progress, should_stop=self._stop.is_set)
-            index = SemanticIndex(embedder, centroids_of(vectors, owners, self.store.size),
-                                  cache if self._question_cache else None)
+            # Summed a slice at a time: the texts' vectors of a 100k-claim store would take
+            # more memory than the centroids themselves.
+            sums = np.zeros((self.store.size, embedder.dimensions), dtype=np.float32)
+            for start in range(0, total, SLICE):
+                part = slice(start, start + SLICE)
+
+                def progress(done: int, before: int = start) -> None:
+                    self._status = SemanticStatus("embedding", before + done, total, model,
+                                                  time.perf_counter() - started)
+
+                vectors = embed_cached(embedder, cache, texts[part], progress, should_stop=self._stop.is_set)
+                np.add.at(sums, np.asarray(owners[part], dtype=np.int64), vectors)
+            sums /= np.clip(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12, None)
+            index = SemanticIndex(embedder, sums, cache if self._question_cache else None)
             self.on_ready(index)
             self._status = SemanticStatus("ready", total, total, model, time.perf_counter() - started)
             if not self._question_cache and cache is not None:
