@@ -322,7 +322,7 @@ class Matcher:
                 + W_OVERLAP * self._overlap(row, q.weights, q.total) / 100
             )
             missing = [n for n in q.names if n not in row.vocabulary and (row.numbers_matter or not is_number(n))
-                       and not _demonym_of(n, row.vocabulary)]
+                       and not _demonym_of(n, row.vocabulary) and not _acronym_in(n, row)]
             scored.append(Scored(row, round(lexical, 2), cosine, coverage, missing))
         return scored
 
@@ -498,6 +498,16 @@ def _demonym_of(name: str, vocabulary: frozenset[str]) -> bool:
             if base in vocabulary or base + "e" in vocabulary or base + "a" in vocabulary:
                 return True
     return False
+
+
+def _acronym_in(name: str, row: Row) -> bool:
+    """Whether ``name`` ("us", "uk") is the initials of words the claim's statement has in a
+    row ("united states", "united kingdom")."""
+    if not 2 <= len(name) <= 4 or not name.isalpha():
+        return False
+    tokens = [t for t in row.texts[0].split() if t not in STOPWORDS]
+    n = len(name)
+    return any("".join(t[0] for t in tokens[i:i + n]) == name for i in range(len(tokens) - n + 1))
 
 
 def _next_word(text: str, word: str) -> str | None:
