@@ -29,6 +29,10 @@ State = Literal["off", "unavailable", "embedding", "ready", "failed"]
 QUESTIONS_KEPT = 10_000
 CACHE_FILE = "embeddings.db"
 SLICE = 20_000  # texts embedded (or read from the cache) and summed at a time
+# Up to this many claims an exact scan of the centroids is fast enough; above it, an HNSW
+# graph (faiss) answers in well under a millisecond, and an exact scan does not (RESULTS.md).
+EXACT_LIMIT = 20_000
+HNSW_LINKS, HNSW_BUILD, HNSW_SEARCH = 32, 64, 96
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,12 @@ class SemanticStatus:
     model: str = ""
     seconds: float = 0.0
     error: str = ""
+    search: str = ""  # "exact" or "hnsw" once ready
 
     def to_dict(self) -> dict[str, object]:
         return {"state": self.state, "embedded": self.embedded, "total": self.total,
-                "model": self.model, "seconds": round(self.seconds, 1), "error": self.error}
+                "model": self.model, "seconds": round(self.seconds, 1), "error": self.error,
+                "search": self.search}
 
     def __str__(self) -> str:
         if self.state in ("embedding", "ready"):
@@ -55,9 +61,11 @@ class SemanticStatus:
 class SemanticIndex:
     """Claim centroids in store row order (row ``i`` is the claim with rowid ``i + 1``)."""
 
-    def __init__(self, embedder: Embedder, centroids: "np.ndarray", question_cache: VectorCache | None = None):
+    def __init__(self, embedder: Embedder, centroids: "np.ndarray", question_cache: VectorCache | None = None,
+                 graph: object | None = None):
         self.embedder = embedder
         self.centroids = centroids
+        self.graph = graph  # a faiss HNSW index over the centroids, for large stores
         self._question_cache = question_cache
         self._questions: dict[str, "np.ndarray"] = {}
 
@@ -72,6 +80,9 @@ class SemanticIndex:
         """The ``k`` claims (rowid, cosine) nearest to ``vector``, best first."""
         import numpy as np
 
+        if self.graph is not None:
+            scores, ids = self.graph.search(vector[None, :], k)
+            return [(int(i) + 1, float(d)) for d, i in zip(scores[0], ids[0]) if i >= 0]
         sims = self.centroids @ vector
         k = min(k, len(sims))
         if k <= 0:
@@ -175,9 +186,19 @@ class SemanticBuilder:
                 vectors = embed_cached(embedder, cache, texts[part], progress, should_stop=self._stop.is_set)
                 np.add.at(sums, np.asarray(owners[part], dtype=np.int64), vectors)
             sums /= np.clip(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12, None)
-            index = SemanticIndex(embedder, sums, cache if self._question_cache else None)
-            self.on_ready(index)
-            self._status = SemanticStatus("ready", total, total, model, time.perf_counter() - started)
+            questions = cache if self._question_cache else None
+            self.on_ready(SemanticIndex(embedder, sums, questions))
+            search = "exact"
+            if len(sums) > EXACT_LIMIT and _faiss() is not None:
+                # Answers are already fused (exact scan) while the graph is built or read.
+                self._status = SemanticStatus("ready", total, total, model, time.perf_counter() - started,
+                                              search="exact")
+                graph = self._graph(sums)
+                if graph is not None:
+                    self.on_ready(SemanticIndex(embedder, sums, questions, graph))
+                    search = "hnsw"
+            self._status = SemanticStatus("ready", total, total, model, time.perf_counter() - started,
+                                          search=search)
             if not self._question_cache and cache is not None:
                 cache.close()
         except InterruptedError:
@@ -188,3 +209,44 @@ class SemanticBuilder:
             self._status = SemanticStatus("failed", error=f"{type(e).__name__}: {e}")
             if cache is not None:
                 cache.close()
+
+    def _graph(self, centroids: "np.ndarray") -> object | None:
+        """An HNSW graph of the centroids: read from the data directory if this exact set of
+        centroids was indexed before, else built (tens of seconds at 100k claims) and saved."""
+        import hashlib
+
+        faiss = _faiss()
+        digest = hashlib.blake2b(centroids.tobytes(), digest_size=12).hexdigest()
+        path = Path(self.cache_path).with_name(f"hnsw-{digest}.faiss") if self.cache_path else None
+        if path is not None and path.is_file():
+            try:
+                graph = faiss.read_index(str(path))
+                graph.hnsw.efSearch = HNSW_SEARCH
+                return graph
+            except RuntimeError:
+                path.unlink(missing_ok=True)
+        graph = faiss.IndexHNSWFlat(centroids.shape[1], HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+        graph.hnsw.efConstruction = HNSW_BUILD
+        for start in range(0, len(centroids), 10_000):
+            if self._stop.is_set():
+                return None
+            graph.add(centroids[start:start + 10_000])
+        graph.hnsw.efSearch = HNSW_SEARCH
+        if path is not None:
+            for old in path.parent.glob("hnsw-*.faiss"):
+                old.unlink(missing_ok=True)  # a graph of centroids that no longer exist
+            tmp = path.with_suffix(".tmp")
+            faiss.write_index(graph, str(tmp))
+            tmp.replace(path)
+        return graph
+
+
+def _faiss():
+    """faiss, if installed (the semantic extra brings it), limited to one thread: answers
+    come one at a time, and the event loop's core is not its to take."""
+    try:
+        import faiss
+    except ImportError:
+        return None
+    faiss.omp_set_num_threads(1)
+    return faiss

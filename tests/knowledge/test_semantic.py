@@ -200,3 +200,26 @@ def test_a_how_many_question_falls_to_the_candidate_that_counts_the_thing(tmp_pa
         assert refused.status == "refused"
     finally:
         kb.close()
+
+
+@needs_model
+def test_a_large_store_searches_an_hnsw_graph_saved_beside_the_cache(busy_dir, tmp_path, monkeypatch):
+    import knowledge.semantic as semantic
+
+    monkeypatch.setattr(semantic, "EXACT_LIMIT", 2)  # this 4-claim store counts as large
+    first = KnowledgeBase.load(busy_dir)
+    try:
+        status = first.start_semantic(tmp_path, background=False)
+        assert (status.state, status.search) == ("ready", "hnsw")
+        graphs = list(tmp_path.glob("hnsw-*.faiss"))
+        assert len(graphs) == 1
+        answer = first.answer("What is the daily artillery consumption of Russian troops?")
+        assert (answer.status, answer.claim.id) == ("answered", "shells-per-day")
+    finally:
+        first.close()
+    again = KnowledgeBase.load(busy_dir)
+    try:
+        assert again.start_semantic(tmp_path, background=False).search == "hnsw"
+        assert list(tmp_path.glob("hnsw-*.faiss")) == graphs  # read back, not rebuilt
+    finally:
+        again.close()
