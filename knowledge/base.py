@@ -85,6 +85,24 @@ class KnowledgeBase:
             self._semantic.build()
         return self._semantic.status
 
+    def embedded(self, data_dir: Path | str) -> tuple[int, int]:
+        """(texts whose vectors ``data_dir``'s cache already holds, texts to embed), without
+        embedding anything: for ``groundbot run --check``. (0, total) without the model."""
+        from knowledge.embedding import MODEL_ID, VectorCache, available, text_key
+        from knowledge.semantic import claim_texts
+
+        texts, _ = claim_texts(self.store)
+        path = Path(data_dir) / CACHE_FILE
+        if not available() or not path.is_file():
+            return 0, len(texts)
+        cache = VectorCache(path)
+        try:
+            keys = [text_key(t) for t in texts]
+            found = cache.get(MODEL_ID, list(dict.fromkeys(keys)))
+        finally:
+            cache.close()
+        return sum(k in found for k in keys), len(texts)
+
     def _use_semantic(self, index: SemanticIndex) -> None:
         self.matcher.semantic = index
 

@@ -223,3 +223,14 @@ def test_a_large_store_searches_an_hnsw_graph_saved_beside_the_cache(busy_dir, t
         assert list(tmp_path.glob("hnsw-*.faiss")) == graphs  # read back, not rebuilt
     finally:
         again.close()
+
+
+@needs_model
+def test_how_much_is_embedded_is_known_without_embedding(busy_dir, tmp_path):
+    kb = KnowledgeBase.load(busy_dir)
+    try:
+        assert kb.embedded(tmp_path) == (0, 8)
+        kb.start_semantic(tmp_path, background=False)
+        assert kb.embedded(tmp_path) == (8, 8)
+    finally:
+        kb.close()
