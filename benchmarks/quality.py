@@ -52,8 +52,10 @@ from common import (  # noqa: E402
     table,
     update_results,
 )
+from fit import SEMANTIC_DIR, busy_cut  # noqa: E402
 
-from knowledge import KnowledgeBase  # noqa: E402
+from knowledge import KnowledgeBase, Thresholds  # noqa: E402
+from knowledge.embedding import available  # noqa: E402
 from knowledge.loader import load_claims  # noqa: E402
 
 FUZZ_CUTOFF = 80.0
@@ -116,7 +118,7 @@ def run_groundbot_cli(knowledge: Path, qfile: Path, questions: list[dict], map5:
     t = time.perf_counter()
     with out.open("w", encoding="utf-8") as fh:
         subprocess.run(
-            [str(GROUNDBOT), "ask", "--json", "--knowledge", str(knowledge)],
+            [str(GROUNDBOT), "ask", "--json", "--no-semantic", "--knowledge", str(knowledge)],
             input=stdin, stdout=fh, text=True, check=True, cwd=ROOT,
         )
     elapsed = time.perf_counter() - t
@@ -144,8 +146,27 @@ def run_dataset(name: str, cli: bool) -> dict:
     preds, secs = timed(lambda q: kb.answer(q).to_dict(), questions)
     result["systems"]["groundbot"] = {"metrics": score(questions, preds, map5), "seconds": secs, "load_seconds": load_s}
     result["claims"] = len(kb)
+    # What the when/how-many fallback (issue 12.7) changes: the same matcher without it.
+    no_fallback = KnowledgeBase(kb.store, kb.path, Thresholds(kind_fallback=False))
+    result["fallback_diff"] = [
+        {"question": q["question"], "expect": q["expect"], "with": p["claim"]["id"] if p["claim"] else p["status"],
+         "without": o.claim.id if o.claim else o.status}
+        for q, p, o in ((q, p, no_fallback.answer(q["question"])) for q, p in zip(questions, preds))
+        if (p["claim"] or {}).get("id") != (o.claim.id if o.claim else None) or p["status"] != o.status
+    ]
     kb.close()
     print(f"[{name}] groundbot: {result['systems']['groundbot']['metrics']}", file=sys.stderr)
+
+    if available():
+        t = time.perf_counter()
+        kb = KnowledgeBase.load(knowledge)
+        kb.start_semantic(SEMANTIC_DIR, background=False, question_cache=True)
+        start_s = time.perf_counter() - t
+        preds, secs = timed(lambda q: kb.answer(q).to_dict(), questions)
+        result["systems"]["groundbot-semantic"] = {
+            "metrics": score(questions, preds, map5), "seconds": secs, "load_seconds": start_s}
+        kb.close()
+        print(f"[{name}] groundbot semantic: {result['systems']['groundbot-semantic']['metrics']}", file=sys.stderr)
 
     if cli:
         r = run_groundbot_cli(knowledge, qfile, questions, map5, OUT / "quality" / f"{name}-groundbot-ask.jsonl")
@@ -180,15 +201,17 @@ def run_dataset(name: str, cli: bool) -> dict:
     return result
 
 
-def run_regression() -> dict:
+def run_regression(semantic: bool = False, knowledge: Path | None = None) -> dict:
     cmd = [str(GROUNDBOT), "eval", "knowledge/regression-questions.yaml", "--strict"]
+    cmd += ["--data-dir", str(SEMANTIC_DIR)] if semantic else ["--no-semantic"]
+    cmd += ["--knowledge", str(knowledge)] if knowledge else []
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     lines = dict(
         (parts[0], parts[1]) for parts in (line.split(None, 1) for line in proc.stdout.splitlines()) if len(parts) == 2
     )
     failures = [line for line in proc.stderr.splitlines() if line.startswith("UNEXPECTED")]
     return {
-        "command": "groundbot eval knowledge/regression-questions.yaml --strict",
+        "command": " ".join(["groundbot", *cmd[1:]]).replace(str(ROOT) + "/", ""),
         "exit_code": proc.returncode,
         "as_expected": lines.get("as_expected", "?"),
         "metrics": {k: v for k, v in lines.items() if k != "as_expected"},
@@ -215,13 +238,16 @@ def render(results: dict, info: dict, command: str) -> str:
         return "met" if got is not None and got >= TARGETS[ds_name][key] else "**MISSED**"
 
     names = {
-        "groundbot": lambda c: "**groundbot** (defaults)",
+        "groundbot": lambda c: "**groundbot** lexical (`GROUNDBOT_SEMANTIC=off` or no extra)",
+        "groundbot-semantic": lambda c: "**groundbot semantic** (defaults, `[semantic]` extra)",
         "fuzz": lambda c: f"fuzz: extractOne token_set_ratio, answers if >= {FUZZ_CUTOFF:g}",
         "bm25": lambda c: "bm25: plain FTS5, a row per phrasing" + (
             f", answers if >= {c:.2f} (tuned on this data)" if c is not None else ", always answers"),
         "bm25-doc": lambda c: "bm25-doc: plain FTS5, a row per claim" + (
             f", answers if >= {c:.2f} (tuned on this data)" if c is not None else ", always answers"),
     }
+    if "groundbot-semantic" not in clinc["systems"]:
+        del names["groundbot-semantic"]
     out += [
         f"CLINC150 validation: {clinc['questions']} questions ({clinc['claims']} claims x 10 phrasings; "
         f"{clinc['systems']['groundbot']['metrics']['out_of_scope']} out of scope). "
@@ -279,6 +305,37 @@ def render(results: dict, info: dict, command: str) -> str:
     if reg["failures"]:
         out += ["", "<details><summary>questions not as expected</summary>", "", "```",
                 *reg["failures"], "```", "</details>"]
+    sem = results.get("regression-semantic")
+    if sem:
+        out += ["", f"Semantic tier (`{sem['command']}`): as expected **{sem['as_expected']}**, exit code "
+                f"{sem['exit_code']} — " + ("met" if sem["exit_code"] == 0 else "**MISSED**")]
+        if sem["failures"]:
+            out += ["", "```", *sem["failures"], "```"]
+        g = clinc["systems"]["groundbot-semantic"]["metrics"]
+        gt = ct["systems"]["groundbot-semantic"]["metrics"]
+        out += ["", "Semantic targets (issue 9) on the full sets: CLINC precision >= 0.93 "
+                f"({fmt(g.get('precision_of_answers'))}), answered right >= 0.70 ({fmt(g.get('answered_correct'))}), "
+                f"out-of-scope refused >= 0.93 ({fmt(g.get('oos_refused'))}); CheckThat MAP@5 >= 0.90 "
+                f"({fmt(gt.get('map_at_5'))}). Fit and held-out halves: `benchmarks/fit.py` (RESULTS.md, semantic section)."]
+    busy = results.get("busy")
+    if busy:
+        out += ["", "Busy-moderator cut (the bundled file with each claim's first question only, no keywords; "
+                "target >= 85% of must-answer right, 0 must-refuse answered), regression questions:", ""]
+        rows = []
+        for label, r in busy.items():
+            m = r["metrics"]
+            rows.append([label, r["as_expected"], m.get("answered_correct", "?"), m.get("oos_answered", "?"),
+                         f"`{r['command']}`"])
+        out.append(table(["matcher", "as expected", "must-answer right", "must-refuse answered", "command"], rows))
+    for ds_name in ("clinc150", "checkthat2020"):
+        diff = results[ds_name].get("fallback_diff")
+        if diff is None:
+            continue
+        out += ["", f"When/how-many fallback (issue 12.7), lexical, {ds_name}: {len(diff)} outcome(s) differ "
+                "from the same matcher without it" + (":" if diff else ".")]
+        for d in diff:
+            exp = d["expect"] if d["expect"] else "refuse"
+            out.append(f"- {d['question']!r} (expect {exp}): {d['without']} -> {d['with']}")
     return "\n".join(out) + "\n"
 
 
@@ -290,6 +347,11 @@ def main() -> None:
     info, command = machine(), command_line()
     results = {name: run_dataset(name, cli=not args.no_cli) for name in DATASETS}
     results["regression"] = run_regression()
+    busy = busy_cut()
+    results["busy"] = {"lexical": run_regression(knowledge=busy)}
+    if available():
+        results["regression-semantic"] = run_regression(semantic=True)
+        results["busy"]["semantic"] = run_regression(semantic=True, knowledge=busy)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "quality.json").write_text(json.dumps({"machine": info, "command": command, **results}, indent=1))
     body = render(results, info, command)

@@ -68,11 +68,36 @@ def _limits() -> Limits:
         raise click.ClickException(str(err)) from None
 
 
-def _load(path: Path | None, limits: Limits | None = None) -> KnowledgeBase:
+def semantic_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--semantic/--no-semantic`` and ``--data-dir`` (where the embeddings cache lives)."""
+    command = click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="GROUNDBOT_DATA_DIR",
+        default=Path("data"),
+        show_default=True,
+        help="Where the embeddings cache embeddings.db lives (default: $GROUNDBOT_DATA_DIR, else ./data).",
+    )(command)
+    return click.option(
+        "--semantic/--no-semantic",
+        envvar="GROUNDBOT_SEMANTIC",
+        default=True,
+        show_default=True,
+        help="Use the embedding model if it is installed (default: $GROUNDBOT_SEMANTIC, else on).",
+    )(command)
+
+
+def _load(
+    path: Path | None, limits: Limits | None = None, *, semantic: bool = False, data_dir: Path | None = None
+) -> KnowledgeBase:
     try:
-        return KnowledgeBase.load(path, limits=limits or _limits())
+        kb = KnowledgeBase.load(path, limits=limits or _limits())
     except KnowledgeError as err:
         raise Failure(None, lines=map(str, err.problems)) from None
+    if semantic:
+        # Embeds only what the cache lacks; stays lexical if the model is not installed.
+        kb.start_semantic(data_dir, background=False)
+    return kb
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,9 +110,10 @@ def cli() -> None:
 @click.argument("question", required=False)
 @knowledge_option
 @click.option("--json", "as_json", is_flag=True, help="Write one JSON object per question (the documented format).")
-def ask(question: str | None, knowledge: Path | None, as_json: bool) -> None:
+@semantic_options
+def ask(question: str | None, knowledge: Path | None, as_json: bool, semantic: bool, data_dir: Path) -> None:
     """Answer QUESTION from the knowledge; with no QUESTION, answer each line of standard input."""
-    kb = _load(knowledge)
+    kb = _load(knowledge, semantic=semantic, data_dir=data_dir)
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
 
     def show(answer: Answer) -> None:
@@ -133,9 +159,12 @@ def check(path: Path | None, strict: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
 @click.option("--strict", is_flag=True, help="Exit 1 and list each question that did not come out as expected.")
 @click.option("--map5", is_flag=True, help="Also report MAP@5 of the candidates.")
-def evaluate(questions: Path, knowledge: Path | None, as_json: bool, strict: bool, map5: bool) -> None:
+@semantic_options
+def evaluate(
+    questions: Path, knowledge: Path | None, as_json: bool, strict: bool, map5: bool, semantic: bool, data_dir: Path
+) -> None:
     """Run the QUESTIONS file (question/expect pairs) and print the metrics of shared/eval/score.py."""
-    kb = _load(knowledge)
+    kb = _load(knowledge, semantic=semantic, data_dir=data_dir)
     items = load_questions(questions)
     answers = [kb.answer(q.text) for q in items]
     result = metrics(items, answers, map5=map5)

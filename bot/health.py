@@ -65,6 +65,8 @@ def report(app: App, settings: Settings, started: float) -> tuple[bool, dict[str
             "loaded": kb is not None,
             "claims": len(kb) if kb is not None else 0,
             "sources": len(kb.sources) if kb is not None else 0,
+            # How far the semantic tier is: off, unavailable, embedding (n of total), ready, failed.
+            "semantic": kb.semantic.to_dict() if kb is not None else None,
         },
         "event_log": {"writable": log_problem is None, "error": log_problem},
         "last_update": {

@@ -8,6 +8,7 @@ from pathlib import Path
 from knowledge.loader import BUNDLED, DEFAULT_LIMITS, Limits, paused_gc, read_claims
 from knowledge.matcher import Answer, Candidate, Matcher, Thresholds
 from knowledge.schema import Source, SourcedClaim
+from knowledge.semantic import CACHE_FILE, SemanticBuilder, SemanticIndex, SemanticStatus
 from knowledge.store import Store, index_claim
 
 
@@ -36,6 +37,7 @@ class KnowledgeBase:
         self.path = path
         self.limits = limits  # a reload reads the files within the same bounds
         self.matcher = Matcher(store, thresholds)
+        self._semantic: SemanticBuilder | None = None
 
     @classmethod
     def load(
@@ -56,6 +58,61 @@ class KnowledgeBase:
         with paused_gc():
             kb = cls(Store.build(read_claims(root, index_claim, limits), database), root, thresholds, limits)
         return kb
+
+    def start_semantic(
+        self,
+        data_dir: Path | str | None,
+        *,
+        background: bool = True,
+        question_cache: bool = False,
+    ) -> SemanticStatus:
+        """Turn on the semantic tier: embed every claim's statement and questions, then answer
+        with the fused matcher. Until then (and if the model is not installed) answers stay lexical.
+
+        Vectors are cached in ``data_dir``/embeddings.db (none when ``data_dir`` is None), so
+        a restart or reload embeds only new or changed text. ``background`` builds in a daemon
+        thread and returns at once; otherwise it returns when the tier is ready (or failed).
+        ``question_cache`` also caches the questions' vectors there (benchmarks).
+        """
+        if self._semantic is not None:
+            return self._semantic.status
+        cache = Path(data_dir) / CACHE_FILE if data_dir is not None else None
+        self._semantic = SemanticBuilder(self.store, cache, self._use_semantic, question_cache=question_cache)
+        if background:
+            self._semantic.start()
+        else:
+            self._semantic.build()
+        return self._semantic.status
+
+    def embedded(self, data_dir: Path | str) -> tuple[int, int]:
+        """(texts whose vectors ``data_dir``'s cache already holds, texts to embed), without
+        embedding anything: for ``groundbot run --check``. (0, total) without the model."""
+        from knowledge.embedding import MODEL_ID, VectorCache, available, text_key
+        from knowledge.semantic import claim_texts
+
+        texts, _ = claim_texts(self.store)
+        path = Path(data_dir) / CACHE_FILE
+        if not available() or not path.is_file():
+            return 0, len(texts)
+        cache = VectorCache(path)
+        try:
+            keys = [text_key(t) for t in texts]
+            found = cache.get(MODEL_ID, list(dict.fromkeys(keys)))
+        finally:
+            cache.close()
+        return sum(k in found for k in keys), len(texts)
+
+    def _use_semantic(self, index: SemanticIndex) -> None:
+        self.matcher.semantic = index
+
+    @property
+    def semantic(self) -> SemanticStatus:
+        """How far the semantic tier is ("off" until ``start_semantic``)."""
+        return self._semantic.status if self._semantic is not None else SemanticStatus("off")
+
+    def wait_semantic(self, timeout: float | None = None) -> SemanticStatus:
+        """Block until a background ``start_semantic`` ends (tests, CLI, benchmarks)."""
+        return self._semantic.wait(timeout) if self._semantic is not None else self.semantic
 
     def answer(self, question: str) -> Answer:
         """Answer ``question`` from the store: answered, ambiguous or refused."""
@@ -99,4 +156,9 @@ class KnowledgeBase:
         )
 
     def close(self) -> None:
+        """Close the store; a background embedding stops at its next chunk."""
+        if self._semantic is not None:
+            self._semantic.stop()
+            self._semantic.wait(5)
+        self.matcher.semantic = None
         self.store.close()

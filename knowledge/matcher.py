@@ -9,15 +9,28 @@ everything else is *refused*.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from knowledge.schema import SourcedClaim
+from knowledge.semantic import SemanticIndex
 from knowledge.store import Row, Store
-from knowledge.text import STOPWORDS, analyse, asks_for, is_number, memoised, stem, visible, words
+from knowledge.text import (
+    STOPWORDS,
+    analyse,
+    asked_speaker,
+    asks_for,
+    counted_words,
+    is_number,
+    memoised,
+    roles,
+    stem,
+    visible,
+    words,
+)
 
 Status = Literal["answered", "ambiguous", "refused"]
 
@@ -27,7 +40,12 @@ CACHE_SIZE = 100_000
 
 @dataclass(frozen=True)
 class Thresholds:
-    """When to answer, offer a choice, or refuse. Defaults hold across every data set we test."""
+    """Every weight and threshold of the matcher: when to answer, offer a choice, or refuse.
+
+    Defaults hold across every data set we test. The ``semantic_*`` fields apply once the
+    semantic tier is ready, when the score is the fused one (``fuse``); they were fitted by
+    ``benchmarks/fit.py`` on visible data only (benchmarks/RESULTS.md).
+    """
 
     answer: float = 60.0
     margin: float = 10.0
@@ -39,6 +57,39 @@ class Thresholds:
     retrieve: int = 12
     scored_in_full: int = 5
     max_query_terms: int = 16
+    # The semantic tier: nearest claims added to the FTS5 hits, the cosine's share of the
+    # fused score, and the thresholds on that score.
+    neighbours: int = 8
+    semantic_weight: float = 0.7
+    semantic_answer: float = 44.0
+    semantic_margin: float = 6.0
+    semantic_ambiguous: float = 34.0
+    semantic_ambiguous_coverage: float = 0.3
+    # Below this cosine for every candidate the embedding has no opinion: lexical decides.
+    semantic_floor: float = 0.3
+    # A when/how-many question whose best claim cannot say may be answered by the best
+    # candidate that can (issue 12.7); off only to measure what it changes.
+    kind_fallback: bool = True
+    semantic: bool = field(default=False, compare=False)
+
+    def fuse(self, lexical: float, cosine: float) -> float:
+        """The score of a candidate: lexical alone, or blended with 100 x its cosine."""
+        if not self.semantic:
+            return lexical
+        return (1 - self.semantic_weight) * lexical + self.semantic_weight * 100 * cosine
+
+    def active(self, semantic: bool) -> "Thresholds":
+        """These thresholds as the matcher applies them with the semantic tier on or off."""
+        if not semantic:
+            return self
+        return replace(
+            self,
+            answer=self.semantic_answer,
+            margin=self.semantic_margin,
+            ambiguous=self.semantic_ambiguous,
+            ambiguous_coverage=self.semantic_ambiguous_coverage,
+            semantic=True,
+        )
 
 
 @dataclass(frozen=True)
@@ -59,6 +110,8 @@ class Answer:
     claim: SourcedClaim | None
     candidates: tuple[Candidate, ...]
     reason: str = ""
+    # "semantic" when the fused (lexical + embedding) matcher decided, else "lexical".
+    matcher: str = "lexical"
 
     @property
     def options(self) -> tuple[Candidate, ...]:
@@ -76,6 +129,7 @@ class Answer:
                 {"id": c.claim.id, "score": round(c.score, 1), "statement": c.claim.statement} for c in self.candidates
             ],
             "reason": self.reason,
+            "matcher": self.matcher,
         }
 
 
@@ -100,11 +154,32 @@ def claim_dict(claim: SourcedClaim) -> dict[str, Any]:
 
 
 @dataclass
-class _Scored:
+class Query:
+    """What the matcher reads from a question (stage ``analyse``)."""
+
+    question: str
+    text: str
+    terms: list[str]
+    weights: dict[str, float]
+    total: float
+    names: list[str]
+    asked: str | None
+    counted: tuple[str, ...]  # what a how-many question counts (stemmed; empty if not one)
+    speaker: tuple[str, ...]  # whose words a "What did X say?" question asks for (stemmed)
+    vector: Any = None  # the question's embedding, when the semantic tier is ready
+
+
+@dataclass
+class Scored:
+    """One candidate claim with its scores (stage ``score``) and veto (stage ``veto``)."""
+
     row: Row
-    score: float
+    lexical: float
+    cosine: float
     coverage: float
     missing: list[str] = field(default_factory=list)
+    score: float = 0.0
+    veto: str | None = None
 
 
 UNKNOWN_WEIGHT = 0.6
@@ -120,11 +195,21 @@ _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w-]+)")
 
 
 class Matcher:
-    """Scores a question against a Store and decides answered / ambiguous / refused."""
+    """Scores a question against a Store and decides answered / ambiguous / refused.
+
+    A pipeline of named stages: ``analyse`` (terms, names, what is asked, the question's
+    vector) -> ``retrieve`` (FTS5 hits, and the nearest claims by embedding when the semantic
+    tier is ready) -> ``score`` (lexical features, fused with the cosine to the claim's
+    centroid) -> ``veto`` (uncovered names and numbers, a swapped key word, a swapped
+    direction, a count of something else) -> ``decide``. One tuning object, ``Thresholds``,
+    holds every weight and threshold of both the lexical and the fused matcher.
+    """
 
     def __init__(self, store: Store, thresholds: Thresholds | None = None):
         self.store = store
-        self.thresholds = thresholds or Thresholds()
+        self.tuning = thresholds or Thresholds()
+        # Set (from another thread) once the embeddings are built; read once per question.
+        self.semantic: SemanticIndex | None = None
         # Typo candidates by first letter and length: typos rarely touch the first letter,
         # and real words one letter apart usually do ("host"/"cost", "might"/"fight").
         spellings: dict[tuple[str, int], list[str]] = {}
@@ -138,6 +223,11 @@ class Matcher:
         # reference cycle, and a reloaded store's matcher must be freed by reference counting
         # alone (KnowledgeBase.load freezes long-lived objects out of the cyclic GC).
         self._repaired: dict[str, str] = {}
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The thresholds in force: the fused ones once the semantic tier is ready."""
+        return self.tuning.active(self.semantic is not None)
 
     def repair(self, term: str) -> str:
         """The store's own term nearest to an unknown ``term`` (a typo), or ``term`` itself."""
@@ -180,58 +270,146 @@ class Matcher:
 
     def answer(self, question: str, candidates: int = 5) -> Answer:
         """Answer one question, keeping the best ``candidates`` claims; never raises on any string."""
-        t = self.thresholds
-        # One pass over the words: the content terms (typos repaired) and the match text.
-        content, text = analyse(question, self.repair)
-        query_terms = list(dict.fromkeys(content))
-        if not query_terms:
+        semantic = self.semantic  # one snapshot: the tier may become ready mid-question
+        t = self.tuning.active(semantic is not None)
+        q = self.analyse(question, semantic)
+        if not q.terms:
             return self._finish(question, [], "refused", "the question has no words to look up", candidates)
-        weights = {term: self._weight(term) for term in query_terms}
-        known = sorted((q for q in query_terms if q in self.store.df), key=weights.__getitem__, reverse=True)
-        hits = self.store.search(self._retrieval_terms(known), max(t.retrieve, candidates))
+        hits = self.retrieve(q, max(t.retrieve, candidates), semantic)
         if not hits:
             return self._finish(question, [], "refused", "no claim shares a word with the question", candidates)
-        rows = self.store.rows([rowid for rowid, _ in hits])
-        names = self.names_in(question, query_terms)
-        best_bm25 = hits[0][1]
-        total = sum(weights.values())
+        scored = self.score(q, hits, max(t.scored_in_full, candidates), t)
+        status, reason, ranked = self.decide(q, scored, t)
+        found = self._finish(question, ranked, status, reason, candidates)
+        return replace(found, matcher="semantic") if semantic is not None else found
+
+    # ------------------------------------------------------------------ stages
+
+    def analyse(self, question: str, semantic: SemanticIndex | None = None) -> Query:
+        """Stage 1: the question's terms (typos repaired), weights, names, kind, and vector."""
+        content, text = analyse(question, self.repair)
+        query_terms = list(dict.fromkeys(content))
+        weights = {term: self._weight(term) for term in query_terms}
+        vector = semantic.vector(question) if semantic is not None and query_terms else None
+        return Query(
+            question=question,
+            text=text,
+            terms=query_terms,
+            weights=weights,
+            total=sum(weights.values()),
+            names=self.names_in(question, query_terms) if query_terms else [],
+            asked=asks_for(question),
+            counted=tuple(self.repair(stem(w)) for w in counted_words(question)),
+            speaker=tuple(self.repair(stem(w)) for w in asked_speaker(question)),
+            vector=vector,
+        )
+
+    def retrieve(self, q: Query, limit: int, semantic: SemanticIndex | None = None) -> list[tuple[int, float, float]]:
+        """Stage 2: candidate claims (rowid, BM25 relevance, cosine): FTS5 hits ∪ nearest neighbours."""
+        known = sorted((term for term in q.terms if term in self.store.df), key=q.weights.__getitem__, reverse=True)
+        hits = self.store.search(self._retrieval_terms(known), limit) if known else []
+        if semantic is None or q.vector is None:
+            return [(rowid, relevance, 0.0) for rowid, relevance in hits]
+        near = semantic.nearest(q.vector, self.tuning.neighbours)
+        found = dict(near)
+        extra = [rowid for rowid, _ in hits if rowid not in found]
+        found.update(semantic.cosines(q.vector, extra))
+        relevance = dict(hits)
+        rowids = list(dict.fromkeys([*(r for r, _ in hits), *(r for r, _ in near)]))
+        return [(rowid, relevance.get(rowid, 0.0), found[rowid]) for rowid in rowids]
+
+    def score(self, q: Query, hits: list[tuple[int, float, float]], keep: int, t: Thresholds) -> list[Scored]:
+        """Stage 3: lexical score (0-100) and cosine of each hit; the best ``keep`` scored in full."""
+        rows = self.store.rows([rowid for rowid, _, _ in hits])
+        best_bm25 = max((relevance for _, relevance, _ in hits), default=0.0) or 1.0
         # Rank every hit by the cheap parts, then spend the character-level comparisons
         # on the few that could still come first.
         cheap = []
-        for rowid, relevance in hits:
+        for rowid, relevance, cosine in hits:
             row = rows[rowid]
-            coverage = sum(w for q, w in weights.items() if q in row.vocabulary) / total
-            cheap.append((W_COVERAGE * coverage + W_BM25 * relevance / best_bm25, coverage, row))
+            coverage = sum(w for term, w in q.weights.items() if term in row.vocabulary) / q.total
+            partial = W_COVERAGE * coverage + W_BM25 * relevance / best_bm25
+            cheap.append((t.fuse(partial / (W_COVERAGE + W_BM25) * 100, cosine), partial, coverage, cosine, row))
         cheap.sort(key=lambda c: c[0], reverse=True)
         scored = []
-        for partial, coverage, row in cheap[: max(t.scored_in_full, candidates)]:
-            score = (
+        for _, partial, coverage, cosine, row in cheap[:keep]:
+            lexical = (
                 partial
-                + W_SIMILARITY * self._similarity(row, text) / 100
-                + W_OVERLAP * self._overlap(row, weights, total) / 100
+                + W_SIMILARITY * self._similarity(row, q.text) / 100
+                + W_OVERLAP * self._overlap(row, q.weights, q.total) / 100
             )
-            missing = [n for n in names if n not in row.vocabulary and (row.numbers_matter or not is_number(n))]
-            scored.append(_Scored(row, round(score, 2), coverage, missing))
-        # Python's sort is stable: equal scores stay in BM25 order.
-        scored.sort(key=lambda s: s.score, reverse=True)
-        top = scored[0]
-        margin = top.score - (scored[1].score if len(scored) > 1 else 0.0)
-        asked = asks_for(question)
-        swapped = self._swapped(top.row, text, query_terms)
-        status: Status
-        if top.missing:
-            status, reason = "refused", f"the best claim does not mention {', '.join(top.missing)}"
-        elif swapped:
-            status, reason = "refused", f"the question says {swapped[0]} where the claim says {swapped[1]}"
-        elif asked and asked not in top.row.answers:
-            status, reason = "refused", f"the best claim gives no {asked}"
-        elif top.score >= t.answer and margin >= t.margin:
-            status, reason = "answered", ""
-        elif top.score >= t.ambiguous and top.coverage >= t.ambiguous_coverage:
-            status, reason = "ambiguous", "several claims fit" if margin < t.margin else "not sure enough"
-        else:
-            status, reason = "refused", "no claim fits well enough"
-        return self._finish(question, scored, status, reason, candidates)
+            missing = [
+                n
+                for n in q.names
+                if n not in row.vocabulary
+                and (row.numbers_matter or not is_number(n))
+                and not _demonym_of(n, row.vocabulary)
+                and not _acronym_in(n, row)
+            ]
+            scored.append(Scored(row, round(lexical, 2), cosine, coverage, missing))
+        return scored
+
+    def veto(self, q: Query, s: Scored) -> str:
+        """Stage 4: why claim ``s`` must not answer ``q`` whatever its score ("" when none)."""
+        if s.veto is None:
+            s.veto = self._veto(q, s)
+        return s.veto
+
+    def _veto(self, q: Query, s: Scored) -> str:
+        if s.missing:
+            return f"the best claim does not mention {', '.join(s.missing)}"
+        swapped = self._swapped(s.row, q.text, q.terms)
+        if swapped:
+            return f"the question says {swapped[0]} where the claim says {swapped[1]}"
+        if q.speaker and not any(w in s.row.speakers for w in q.speaker):
+            return f"the best claim is not what {' '.join(q.speaker)} said"
+        turned = self._reversed(s.row, q)
+        if turned:
+            return f"the question has {turned[0]} giving to {turned[1]}, the claim the other way round"
+        if q.counted and "count" in s.row.answers and not any(w in s.row.vocabulary for w in q.counted):
+            return f"the best claim does not count {' '.join(q.counted)}"
+        return ""
+
+    @staticmethod
+    def _supplies(q: Query, s: Scored) -> bool:
+        """Whether a claim unmistakably gives what ``q`` asks for: a date for "when", a count
+        of the very thing counted for "how many"."""
+        if q.asked == "time":
+            return "date" in s.row.answers
+        return q.asked == "count" and "count" in s.row.answers and any(w in s.row.vocabulary for w in q.counted)
+
+    def decide(self, q: Query, scored: list[Scored], t: Thresholds) -> tuple[Status, str, list[Scored]]:
+        """Stage 5: answered / ambiguous / refused, and the candidates best first."""
+        if t.semantic and max(s.cosine for s in scored) < t.semantic_floor:
+            # The embedding finds nothing like the question ("why does Michel say we must remain
+            # careful?" is far from every claim): it has no opinion, so the lexical matcher decides.
+            t = self.tuning
+        for s in scored:
+            s.score = round(t.fuse(s.lexical, s.cosine), 2)
+        # Python's sort is stable: equal scores stay in retrieval order.
+        ranked = sorted(scored, key=lambda s: s.score, reverse=True)
+        top = ranked[0]
+        margin = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+        vetoed = self.veto(q, top)
+        if vetoed:
+            return "refused", vetoed, ranked
+        if q.asked and q.asked not in top.row.answers:
+            # The best claim cannot say when or how many: the best one that can may answer,
+            # if it would have answered on its own merits against the others that can.
+            able = [s for s in ranked if self._supplies(q, s)] if t.kind_fallback else []
+            if (
+                able
+                and able[0].score >= t.answer
+                and able[0].score - (able[1].score if len(able) > 1 else 0.0) >= t.margin
+                and not self.veto(q, able[0])
+            ):
+                return "answered", "", [able[0], *(s for s in ranked if s is not able[0])]
+            return "refused", f"the best claim gives no {q.asked}", ranked
+        if top.score >= t.answer and margin >= t.margin:
+            return "answered", "", ranked
+        if top.score >= t.ambiguous and top.coverage >= t.ambiguous_coverage:
+            return "ambiguous", "several claims fit" if margin < t.margin else "not sure enough", ranked
+        return "refused", "no claim fits well enough", ranked
 
     def _retrieval_terms(self, known: list[str]) -> list[str]:
         """The rarest of the question's known terms, which are enough to find its claim.
@@ -239,8 +417,8 @@ class Matcher:
         FTS5 scores every row that matches any term, so a term found in thousands of claims
         costs milliseconds and adds little the rarer terms and the scoring do not: terms in
         more than 3% of the claims (at least 50, at most 500) are left to the scoring.
-        The cap trades a little recall on very large stores for a bounded query cost; the
-        measured trade-off is in benchmarks/RESULTS.md.
+        At 100k claims a cap of 500 rather than 1,000 took p50 from 1.8 to 1.4 ms and the
+        synthetic answered_correct from 0.70 to 0.67 (benchmarks/RESULTS.md).
         """
         common = max(COMMON_FLOOR, min(COMMON_SHARE * self.store.size, COMMON_CAP))
         rare = [q for q in known if self.store.df[q] <= common]
@@ -282,6 +460,26 @@ class Matcher:
                     return ours, theirs
         return None
 
+    def _reversed(self, row: Row, q: Query) -> tuple[str, str] | None:
+        """(giver, receiver) of the question when the claim has them the other way round.
+
+        Embeddings rate "Did Iran get drones from Russia?" close to "Russia turned to Iran
+        for drones": the same words, with giver and receiver swapped. Vetoed only when some
+        text of the claim contradicts the question and none agrees with it.
+        """
+        names = self.store.proper.union(q.names)
+        giver, receiver = roles(q.text, names)
+        if giver is None and receiver is None:
+            return None
+        contradicts = agrees = False
+        for phrasing in row.texts:
+            g, r = roles(phrasing, names)
+            if (g and g == receiver) or (r and r == giver):
+                contradicts = True
+            elif (g and g == giver) or (r and r == receiver):
+                agrees = True
+        return (giver or "?", receiver or "?") if contradicts and not agrees else None
+
     @staticmethod
     def _similarity(row: Row, text: str) -> float:
         """Character-level likeness to the claim's two closest phrasings (0-100)."""
@@ -304,13 +502,37 @@ class Matcher:
         scores.sort()
         return sum(scores[-2:]) / len(scores[-2:])
 
-    def _finish(self, question: str, scored: list[_Scored], status: Status, reason: str, keep: int) -> Answer:
+    def _finish(self, question: str, scored: list[Scored], status: Status, reason: str, keep: int) -> Answer:
         top = scored[:keep]
         claims = {c.id: c for c in self.store.claims([s.row.id for s in top])}
         candidates = tuple(Candidate(claims[s.row.id], round(s.score, 2)) for s in top)
         score = candidates[0].score if candidates else 0.0
         claim = candidates[0].claim if status == "answered" else None
         return Answer(question, status, score, claim, candidates, reason)
+
+
+_DEMONYM_ENDINGS = ("n", "an", "ian", "ean", "ese", "i", "ish", "ans", "ians", "eans")
+
+
+def _demonym_of(name: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``name`` is a people's or language's name for a place the claim names
+    ("korean" for "korea", "ukrainian" for "ukrain", "iranian" for "iran")."""
+    for ending in _DEMONYM_ENDINGS:
+        if name.endswith(ending) and len(name) - len(ending) >= 4:
+            base = name[: -len(ending)]
+            if base in vocabulary or base + "e" in vocabulary or base + "a" in vocabulary:
+                return True
+    return False
+
+
+def _acronym_in(name: str, row: Row) -> bool:
+    """Whether ``name`` ("us", "uk") is the initials of words the claim's statement has in a
+    row ("united states", "united kingdom")."""
+    if not 2 <= len(name) <= 4 or not name.isalpha():
+        return False
+    tokens = [t for t in row.texts[0].split() if t not in STOPWORDS]
+    n = len(name)
+    return any("".join(t[0] for t in tokens[i : i + n]) == name for i in range(len(tokens) - n + 1))
 
 
 def _next_word(text: str, word: str) -> str | None:

@@ -22,7 +22,16 @@ from typing import Any
 import sqlite_utils
 
 from knowledge.schema import Claim, Source, SourcedClaim
-from knowledge.text import STOPWORDS, analyse, answer_kinds, is_number, lowercase_words, proper_nouns, terms
+from knowledge.text import (
+    STOPWORDS,
+    analyse,
+    answer_kinds,
+    is_number,
+    lowercase_words,
+    proper_nouns,
+    speakers,
+    terms,
+)
 
 # Hits in a claim's own statement, quote and attribution weigh more than in its phrasings,
 # and both more than in keywords and tags.
@@ -46,6 +55,7 @@ CLAIM_COLUMNS: dict[str, type] = {
     "vocabulary": str,
     "numbers_matter": int,
     "answers": str,
+    "speakers": str,
 }
 _CLAIM_COLUMNS = ", ".join(_CLAIM_FIELDS)
 
@@ -59,6 +69,7 @@ class Row:
     vocabulary: frozenset[str]
     numbers_matter: bool
     answers: frozenset[str]
+    speakers: frozenset[str] = frozenset()
 
     @cached_property
     def texts(self) -> tuple[str, ...]:
@@ -118,6 +129,14 @@ def index_claim(claim: SourcedClaim) -> Indexed:
         "vocabulary": " ".join(sorted(vocabulary)),
         "numbers_matter": any(is_number(t) for t in statement_only),
         "answers": " ".join(sorted(answer_kinds(formal, claim.questions))),
+        "speakers": " ".join(
+            sorted(
+                speakers(
+                    " ".join(filter(None, [claim.attributed_to, claim.via])),
+                    " ".join(filter(None, [claim.statement, claim.quote])),
+                )
+            )
+        ),
     }
     columns = (
         " ".join(statement_terms),
@@ -255,12 +274,17 @@ class Store:
         missing = [r for r in rowids if r not in self._rows]
         if missing:
             sql = (
-                "SELECT rowid, id, match_texts, vocabulary, numbers_matter, answers FROM claims "
+                "SELECT rowid, id, match_texts, vocabulary, numbers_matter, answers, speakers FROM claims "
                 f"WHERE rowid IN ({','.join('?' * len(missing))})"
             )
-            for rowid, claim_id, texts, vocab, numbers, answers in self.db.execute(sql, missing):
+            for rowid, claim_id, texts, vocab, numbers, answers, said_by in self.db.execute(sql, missing):
                 self._rows[rowid] = Row(
-                    claim_id, texts, frozenset(vocab.split()), bool(numbers), frozenset(answers.split())
+                    claim_id,
+                    texts,
+                    frozenset(vocab.split()),
+                    bool(numbers),
+                    frozenset(answers.split()),
+                    frozenset(said_by.split()),
                 )
         return {r: self._rows[r] for r in rowids if r in self._rows}
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
 
+import simplemma
 import Stemmer
 
 _stemmer = Stemmer.Stemmer("english")
@@ -136,12 +137,29 @@ _stems: dict[str, str] = {}
 
 
 def _stem(word: str) -> str:
-    return word if word[0].isdigit() else _stemmer.stemWord(word)
+    if word[0].isdigit():
+        return word
+    return _stemmer.stemWord(irregular_lemma(word))
 
 
 def stem(word: str) -> str:
-    """The Snowball stem of one normalised word; numbers are left as they are."""
+    """The Snowball stem of one normalised word, irregular forms first taken to their lemma
+    ("sent" -> "send", "bought" -> "buy"); numbers are left as they are."""
     return memoised(_stems, word, _stem)
+
+
+def irregular_lemma(word: str) -> str:
+    """The dictionary form of ``word`` when Snowball alone would not join them ("fought" ->
+    "fight", "men" -> "man"), else ``word``.
+
+    simplemma's English table (a maintained package, not a hand list) gives the lemma;
+    it is used only where the stems differ, so regular forms keep Snowball's own families,
+    and never where the lemma is a stopword ("us" is "we") or a name ("russia" is "Russia").
+    """
+    lemma = simplemma.lemmatize(word, lang="en")
+    if lemma == word or not lemma.islower() or lemma in STOPWORDS or len(lemma) < 2:
+        return word
+    return lemma if _stemmer.stemWord(lemma) != _stemmer.stemWord(word) else word
 
 
 def terms(text: str) -> list[str]:
@@ -189,6 +207,9 @@ def lowercase_words(text: str) -> set[str]:
 # What a question asks for, and whether a text can supply it. A claim that gives no time
 # cannot answer "when…?", however many words it shares with the question.
 _ASKS = {
+    "price": re.compile(
+        r"\bhow\s+much\b.*\b(cost|costs|pay|paid|worth|price|charge)\b|\bwhat\s+(is\s+|does\s+)?(the\s+)?(price|cost)\b"
+    ),
     "time": re.compile(r"\b(when|how\s+long|(what|which)\s+(year|date|day|days|month|time))\b"),
     "count": re.compile(r"\bhow\s+(many|much)\b"),
 }
@@ -197,6 +218,12 @@ _MONTHS_AND_DAYS = (
     "monday tuesday wednesday thursday friday saturday sunday"
 ).replace(" ", "|")
 _GIVES = {
+    # A date proper: a year, a month or a day of the week; only it answers a "when" question
+    # whose best claim gives no time at all (a fallback, so it must be unmistakable).
+    "date": re.compile(rf"\b((?:19|20)\d\d|{_MONTHS_AND_DAYS})\b"),
+    "price": re.compile(
+        r"[$€£¥₽]|\b(dollars?|euros?|pounds|rubles?|roubles?|yuan|won|usd|eur|price[sd]?|costs?|paid|worth)\b"
+    ),
     "time": re.compile(
         rf"\b(\d{{4}}s?|{_MONTHS_AND_DAYS}|yesterday|today|tomorrow|years?|months?|weeks?|days?|"
         r"decades?|ago|since|recently|now|currently|already|era)\b"
@@ -212,7 +239,8 @@ _GIVES = {
 
 
 def asks_for(question: str) -> str | None:
-    """ "time" for a when-question, "count" for how-many/how-much, else None."""
+    """ "time" for a when-question, "price" for what something costs, "count" for
+    how-many/how-much, else None."""
     text = normalize(question)
     return next((kind for kind, pattern in _ASKS.items() if pattern.search(text)), None)
 
@@ -223,3 +251,96 @@ def answer_kinds(statement: str, phrasings: list[str]) -> frozenset[str]:
     return frozenset(
         kind for kind, pattern in _GIVES.items() if pattern.search(text) or kind in map(asks_for, phrasings)
     )
+
+
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(.*)")
+# Words between "how many" and the counted thing that are not the thing.
+_COUNT_QUALIFIERS = frozenset("more other different new total extra additional such".split())
+
+
+def counted_words(question: str) -> tuple[str, ...]:
+    """The words naming what a how-many question counts ("How many artillery shells…" ->
+    ("artillery", "shells"), "how many rounds of artillery" -> ("rounds", "artillery")):
+    up to three content words right after "how many", as written."""
+    found = _HOW_MANY.search(normalize(question))
+    if not found:
+        return ()
+    out: list[str] = []
+    following = words(found.group(1))[:5]
+    if following[:1] == ("times",):  # a count of occurrences, not of a thing
+        return ()
+    for i, w in enumerate(following):
+        if w in _COUNT_QUALIFIERS and not out:
+            continue
+        if w == "of" and out and i + 1 < len(following):
+            continue  # "rounds of artillery": the thing may be named after "of"
+        if w in STOPWORDS or w[0].isdigit():
+            break
+        out.append(w)
+        if len(out) == 3:
+            break
+    return tuple(out)
+
+
+# Verbs of handing something over and of getting it, as stems (irregular forms are already
+# their lemma's: "sent" is "send"). "turn to X for" gets from X.
+_GIVING = frozenset(terms("send supply give sell deliver ship provide transfer export lend hand smuggle"))
+_GETTING = frozenset(terms("get receive buy obtain acquire import purchase seek request"))
+_TURNING = frozenset(terms("turn"))
+
+
+def roles(text: str, names: frozenset[str] | set[str]) -> tuple[str | None, str | None]:
+    """(giver, receiver) of the first giving or getting verb in a match text (stems and
+    stopwords, as ``analyse`` makes it), each a term from ``names`` or None.
+
+    "iran give drone to russia" -> ("iran", "russia"); "russia turn to iran for drone" ->
+    ("iran", "russia"); "did iran get drone from russia" -> ("russia", "iran").
+    """
+    tokens = text.split()
+    for v, token in enumerate(tokens):
+        kind = (
+            "give"
+            if token in _GIVING
+            else "get"
+            if token in _GETTING
+            else "turn"
+            if token in _TURNING and tokens[v + 1 : v + 2] == ["to"]
+            else None
+        )
+        if kind is None:
+            continue
+        subject = next((t for t in reversed(tokens[:v]) if t in names), None)
+        after = tokens[v + 1 :]
+        marked = {
+            prep: after[i + 1] for i, prep in enumerate(after[:-1]) if prep in ("to", "from") and after[i + 1] in names
+        }
+        first_after = next((t for t in after if t in names), None)
+        if kind == "give":
+            return subject, marked.get("to") or (first_after if "from" not in marked else None)
+        if kind == "get":
+            return marked.get("from"), subject
+        return marked.get("to"), subject
+    return None, None
+
+
+_SPEECH = frozenset(terms("say tell claim think announce state warn believe argue insist"))
+_ASKS_SPEAKER = re.compile(
+    r"\bwhat\s+(?:did|does|do|has|have|will|would)\s+(.+?)\s+(?:say|said|tell|told|claim|think|announce|state|warn|believe|argue|insist)\b"
+)
+
+
+def asked_speaker(question: str) -> tuple[str, ...]:
+    """The words naming whose words a "What did X say…?" question asks for (as written)."""
+    found = _ASKS_SPEAKER.search(normalize(question))
+    return tuple(w for w in words(found.group(1)) if w not in STOPWORDS) if found else ()
+
+
+def speakers(attribution: str, statement: str) -> set[str]:
+    """Stems naming who says a claim: its attribution and ``via``, and the names a statement
+    puts right before a verb of saying ("Putin said…")."""
+    out = set(terms(attribution))
+    tokens = terms(statement)
+    for i, token in enumerate(tokens):
+        if token in _SPEECH:
+            out.update(tokens[max(0, i - 3) : i])
+    return out

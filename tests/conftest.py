@@ -63,6 +63,20 @@ def seed_kb(tmp_path: Path) -> Path:
     return directory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def embeddings_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One data directory for the whole run, so commands that embed the claims (the semantic
+    tier is on by default) share one embeddings cache and never write into the checkout."""
+    path = tmp_path_factory.mktemp("groundbot-data")
+    previous = os.environ.get("GROUNDBOT_DATA_DIR")
+    os.environ["GROUNDBOT_DATA_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("GROUNDBOT_DATA_DIR", None)
+    else:
+        os.environ["GROUNDBOT_DATA_DIR"] = previous
+
+
 @pytest.fixture
 def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in tmp_path with none of the developer's GROUNDBOT_* variables or .env."""

@@ -1,0 +1,116 @@
+"""The semantic tier's cost: kb.answer latency with it on beside the lexical matcher (same
+process, same questions), warm and cold start, and peak memory, at 1k/10k/100k claims.
+
+    .venv/bin/python benchmarks/semantic_latency.py --size 1000 --cold     # one size per process
+    .venv/bin/python benchmarks/semantic_latency.py --size 100000
+
+Each run is one process pinned to one core (``--core``), the ONNX model on one thread.
+Stores are the synthetic ones of ``synthetic.py``. Their pseudo-words mean nothing to a
+sentence model, so what this measures is cost, not quality: ``--cold`` embeds every text
+for real (the cold start); otherwise any text missing from the cache
+``benchmarks/out/semantic-latency/embeddings.db`` is first filled with a random unit vector
+(not timed, and said so in the output), and the warm start is timed: reading every vector
+from the cache and building the centroids, as a restart does. The question is embedded for
+real on every call. Prints one JSON object; nothing is written to RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import OUT  # noqa: E402
+from synthetic import ensure, knowledge_dir, load_questions  # noqa: E402
+
+from knowledge import KnowledgeBase  # noqa: E402
+from knowledge.embedding import MODEL_ID, VectorCache, text_key  # noqa: E402
+from knowledge.semantic import CACHE_FILE, claim_texts  # noqa: E402
+
+CACHE_DIR = OUT / "semantic-latency"
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timings(kb: KnowledgeBase, questions: list[str]) -> dict:
+    for q in questions[:100]:  # warm-up
+        kb.answer(q)
+    wall, cpu = [], []
+    for q in questions:
+        t, c = time.perf_counter(), time.thread_time()
+        kb.answer(q)
+        cpu.append((time.thread_time() - c) * 1000)
+        wall.append((time.perf_counter() - t) * 1000)
+    wall.sort()
+    cpu.sort()
+    # Wall time on a shared machine includes waiting for the core; CPU time is the matcher's own.
+    return {"p50_ms": round(statistics.median(wall), 2), "p99_ms": round(wall[int(0.99 * len(wall)) - 1], 2),
+            "cpu_p50_ms": round(statistics.median(cpu), 2), "cpu_p99_ms": round(cpu[int(0.99 * len(cpu)) - 1], 2),
+            "mean_ms": round(statistics.fmean(wall), 2), "questions": len(wall)}
+
+
+def fill_random(kb: KnowledgeBase, path: Path) -> int:
+    """Give every claim text missing from the cache a random unit vector; how many were missing."""
+    import numpy as np
+
+    texts, _ = claim_texts(kb.store)
+    cache = VectorCache(path)
+    keys = [text_key(t) for t in dict.fromkeys(texts)]
+    found = cache.get(MODEL_ID, keys)
+    missing = [k for k in keys if k not in found]
+    rng = np.random.default_rng(1)
+    for start in range(0, len(missing), 20_000):
+        part = missing[start:start + 20_000]
+        vectors = rng.standard_normal((len(part), 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        cache.put(MODEL_ID, [(k, v.tobytes()) for k, v in zip(part, vectors)])
+    cache.close()
+    return len(missing)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size", type=int, required=True)
+    ap.add_argument("--questions", type=int, default=1000)
+    ap.add_argument("--core", type=int, default=0)
+    ap.add_argument("--cold", action="store_true", help="embed every text for real (an empty cache)")
+    args = ap.parse_args()
+    os.sched_setaffinity(0, {args.core})
+    directory = ensure(args.size)
+    questions = [q["question"] for q in load_questions(directory)][: args.questions]
+    out: dict = {"claims": args.size, "rss_after_imports_mb": round(rss_mb(), 1)}
+    t = time.perf_counter()
+    kb = KnowledgeBase.load(knowledge_dir(directory))
+    out["lexical_load_s"] = round(time.perf_counter() - t, 2)
+    out["lexical"] = timings(kb, questions)
+    out["rss_lexical_mb"] = round(rss_mb(), 1)
+    cache_dir = CACHE_DIR / (f"cold-{args.size}" if args.cold else "warm")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    if args.cold:
+        (cache_dir / CACHE_FILE).unlink(missing_ok=True)
+    else:
+        out["random_vectors_filled"] = fill_random(kb, cache_dir / CACHE_FILE)
+    t, c = time.perf_counter(), time.process_time()
+    status = kb.start_semantic(cache_dir, background=False)
+    out["semantic_start_s"] = round(time.perf_counter() - t, 2)
+    out["semantic_start_cpu_s"] = round(time.process_time() - c, 2)
+    out["semantic_status"] = status.to_dict()
+    out["texts_per_s"] = round(status.total / max(out["semantic_start_s"], 1e-9), 1)
+    out["semantic"] = timings(kb, questions)
+    out["peak_rss_mb"] = round(rss_mb(), 1)
+    out["ratio_p50"] = round(out["semantic"]["p50_ms"] / out["lexical"]["p50_ms"], 2)
+    out["load_average"] = os.getloadavg()
+    print(json.dumps(out))
+    kb.close()
+
+
+if __name__ == "__main__":
+    main()

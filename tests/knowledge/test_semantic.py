@@ -1,0 +1,236 @@
+"""The semantic tier: offline embeddings beside the lexical matcher, built in the background,
+cached on disk, and kept in check by the vetoes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge import KnowledgeBase
+from knowledge.embedding import Embedder, VectorCache, available, embed_cached
+from knowledge.text import terms
+
+needs_model = pytest.mark.skipif(not available(), reason="the semantic extra is not installed")
+
+# A busy moderator's file: one question per claim, no keywords.
+BUSY = """\
+source:
+  id: briefing
+  title: Briefing
+  outlet: Wire
+claims:
+  - id: drones-from-iran
+    statement: Russia turned to Iran to provide it with hundreds of explosive drones.
+    attributed_to: AFP
+    questions:
+      - Did Iran give drones to Russia?
+  - id: shells-per-day
+    statement: The Russian army fires between 40,000 and 60,000 artillery shells per day.
+    attributed_to: Kyiv
+    questions:
+      - How many shells does Russia fire per day?
+  - id: summit-in-vostochny
+    statement: Vladimir Putin received Kim Jong-un at the Vostochny space centre.
+    attributed_to: AFP
+    questions:
+      - Where did Putin and Kim meet?
+  - id: satellite-help
+    statement: Putin said Russia would help North Korea build satellites.
+    attributed_to: Vladimir Putin
+    questions:
+      - Will Russia help North Korea with satellites?
+"""
+
+# The lexical matcher answers none of these from the busy file; the fused one must.
+PARAPHRASES = {
+    "Where was the summit between Putin and Kim held?": "summit-in-vostochny",
+    "What is the daily artillery consumption of Russian troops?": "shells-per-day",
+    "How many rounds of artillery do Russian forces use daily?": "shells-per-day",
+}
+
+
+class CountingEmbedder(Embedder):
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__(verify=False)
+        self.embedded = 0
+
+    def embed(self, texts):
+        self.embedded += len(texts)
+        return super().embed(texts)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="module")
+def busy_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("busy")
+    (path / "busy.yaml").write_text(BUSY, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def fused(busy_dir: Path, data_dir: Path):
+    kb = KnowledgeBase.load(busy_dir)
+    status = kb.start_semantic(data_dir, background=False)
+    assert status.state == "ready", status
+    yield kb
+    kb.close()
+
+
+@needs_model
+def test_irregular_forms_of_a_verb_are_one_term():
+    assert terms("sent bought fought gave") == terms("send buy fight give")
+
+
+@needs_model
+@pytest.mark.parametrize("question, claim_id", PARAPHRASES.items())
+def test_a_paraphrase_the_lexical_matcher_misses_is_answered_once_embeddings_are_ready(
+    busy_dir, fused, question, claim_id
+):
+    lexical = KnowledgeBase.load(busy_dir)
+    try:
+        assert lexical.answer(question).status != "answered"
+    finally:
+        lexical.close()
+    answer = fused.answer(question)
+    assert (answer.status, answer.claim.id if answer.claim else None) == ("answered", claim_id)
+    assert answer.to_dict()["matcher"] == "semantic"
+
+
+@needs_model
+@pytest.mark.parametrize("question, reason", [
+    ("Did Iran get drones from Russia?", "other way round"),
+    ("Did Russia send drones to Iran?", "other way round"),
+    ("How many tanks does Russia fire per day?", "does not count tank"),
+    ("What did North Korea say about satellites?", "not what north korea said"),
+    ("How much does a Russian artillery shell cost?", "gives no price"),
+    ("How many shells does Ukraine fire per day?", "does not mention ukrain"),
+])
+def test_near_misses_that_embeddings_rate_high_are_refused(fused, question, reason):
+    answer = fused.answer(question)
+    assert answer.status == "refused"
+    assert reason in answer.reason
+
+
+@needs_model
+def test_the_same_questions_asked_the_right_way_round_are_answered(fused):
+    for question, claim_id in [("Did Iran supply drones to Russia?", "drones-from-iran"),
+                               ("Did Russia get drones from Iran?", "drones-from-iran"),
+                               ("What did Putin say about satellites?", "satellite-help")]:
+        answer = fused.answer(question)
+        assert (answer.status, answer.claim.id if answer.claim else None) == ("answered", claim_id), question
+
+
+@needs_model
+def test_answers_stay_lexical_until_the_background_build_is_done(busy_dir, tmp_path):
+    kb = KnowledgeBase.load(busy_dir)
+    try:
+        assert kb.semantic.state == "off"
+        assert kb.answer("How many shells does Russia fire per day?").matcher == "lexical"
+        kb.start_semantic(tmp_path)
+        status = kb.wait_semantic(120)
+        assert (status.state, status.embedded, status.total) == ("ready", 8, 8)
+        assert kb.answer("How many shells does Russia fire per day?").matcher == "semantic"
+        assert (tmp_path / "embeddings.db").is_file()
+    finally:
+        kb.close()
+
+
+@needs_model
+def test_the_cache_embeds_only_text_it_has_not_seen(tmp_path):
+    embedder = CountingEmbedder()
+    cache = VectorCache(tmp_path / "embeddings.db")
+    texts = ["How many shells does Russia fire?", "Did Iran give drones to Russia?"]
+    first = embed_cached(embedder, cache, texts)
+    assert embedder.embedded == 2
+    again = embed_cached(embedder, cache, [*texts, "A new question?"])
+    assert embedder.embedded == 3
+    assert (again[:2] == first).all()
+    cache.close()
+    reopened = VectorCache(tmp_path / "embeddings.db")
+    embed_cached(embedder, reopened, texts)
+    assert embedder.embedded == 3
+    reopened.close()
+
+
+def test_without_start_semantic_the_matcher_is_lexical_and_says_so(busy_dir):
+    kb = KnowledgeBase.load(busy_dir)
+    try:
+        answer = kb.answer("How many shells does Russia fire per day?")
+        assert (answer.status, answer.matcher, kb.semantic.state) == ("answered", "lexical", "off")
+    finally:
+        kb.close()
+
+
+HOW_MANY = """\
+source:
+  id: port
+  title: Port traffic
+  outlet: Wire
+claims:
+  - id: najin-port-route
+    statement: Containers from North Korea went through the port of Najin by ship to Russia.
+    attributed_to: Analysts
+    questions:
+      - Which route did the containers from North Korea take through Najin?
+      - Did the containers go through the port of Najin?
+  - id: najin-container-count
+    statement: About 13,000 containers went through the port of Najin since August.
+    attributed_to: The US government
+    questions:
+      - How many containers were sent?
+"""
+
+
+def test_a_how_many_question_falls_to_the_candidate_that_counts_the_thing(tmp_path):
+    (tmp_path / "port.yaml").write_text(HOW_MANY, encoding="utf-8")
+    kb = KnowledgeBase.load(tmp_path)
+    try:
+        answer = kb.answer("How many containers went through the port of Najin?")
+        by_score = sorted(answer.candidates, key=lambda c: c.score, reverse=True)
+        assert by_score[0].claim.id == "najin-port-route"  # the best claim gives no count
+        assert (answer.status, answer.claim.id if answer.claim else None) == ("answered", "najin-container-count")
+        refused = kb.answer("How many ships went through the port of Najin?")
+        assert refused.status == "refused"
+    finally:
+        kb.close()
+
+
+@needs_model
+def test_a_large_store_searches_an_hnsw_graph_saved_beside_the_cache(busy_dir, tmp_path, monkeypatch):
+    import knowledge.semantic as semantic
+
+    monkeypatch.setattr(semantic, "EXACT_LIMIT", 2)  # this 4-claim store counts as large
+    first = KnowledgeBase.load(busy_dir)
+    try:
+        status = first.start_semantic(tmp_path, background=False)
+        assert (status.state, status.search) == ("ready", "hnsw")
+        graphs = list(tmp_path.glob("hnsw-*.faiss"))
+        assert len(graphs) == 1
+        answer = first.answer("What is the daily artillery consumption of Russian troops?")
+        assert (answer.status, answer.claim.id) == ("answered", "shells-per-day")
+    finally:
+        first.close()
+    again = KnowledgeBase.load(busy_dir)
+    try:
+        assert again.start_semantic(tmp_path, background=False).search == "hnsw"
+        assert list(tmp_path.glob("hnsw-*.faiss")) == graphs  # read back, not rebuilt
+    finally:
+        again.close()
+
+
+@needs_model
+def test_how_much_is_embedded_is_known_without_embedding(busy_dir, tmp_path):
+    kb = KnowledgeBase.load(busy_dir)
+    try:
+        assert kb.embedded(tmp_path) == (0, 8)
+        kb.start_semantic(tmp_path, background=False)
+        assert kb.embedded(tmp_path) == (8, 8)
+    finally:
+        kb.close()
