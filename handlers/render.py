@@ -197,7 +197,7 @@ def welcome(bot_username: str, *, html: bool = True) -> str:
             f"• In a group, use /ask {q}, mention @{at}, or reply to one of my messages.",
             f"• In any chat, type @{at} and a few words to share a claim.",
             "",
-            "/topics — what I can answer, by source and tag",
+            "/topics — what I can answer, by source and tag; /topics TAG — that tag's claims",
             "/sources — the documents the claims come from",
             "/claim ID — one claim by its id",
             "/help — this message",
