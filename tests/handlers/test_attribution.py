@@ -126,3 +126,18 @@ def test_without_said_on_the_card_is_as_of_the_source_date_alone():
     assert "Said" not in html
     assert html.splitlines()[2] == "Source: “North Korean shells”, The Kyiv Independent, 2024-08-27"
     assert "Said" not in render.plain_card(a_claim(None, published=None))
+
+
+GUIDE = (Path(__file__).resolve().parents[2] / "knowledge" / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "via", "outlet"),
+    [
+        ("South Korean military intelligence", "Yonhap", "The Kyiv Independent"),
+        ("Experts cited by AFP", None, "AFP"),
+        ("The United States", None, "AFP"),
+    ],
+)
+def test_the_guide_quotes_the_card_wording_the_code_gives(name, via, outlet):
+    assert f'"{wording.attribution(name, via, (outlet,))}"' in GUIDE
