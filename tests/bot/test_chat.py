@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import readline
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.chat import line_editing
@@ -109,6 +109,7 @@ def test_a_chat_session_with_a_data_dir_is_logged_for_unanswered_and_stats(seed_
 
 
 def test_line_editing_keeps_a_history_between_sessions(tmp_path: Path):
+    readline = pytest.importorskip("readline")
     history = tmp_path / "data" / "chat_history"
     readline.clear_history()
     with line_editing(history, interactive=True) as editing:
