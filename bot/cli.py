@@ -18,14 +18,23 @@ from telegram.error import InvalidToken, NetworkError
 from bot import health as health_check
 from bot.app import configure_logging
 from bot.app import run as run_bot
+from bot.chat import COMMANDS as CHAT_COMMANDS
 from bot.chat import HELP as CHAT_HELP
-from bot.chat import QUIT, TerminalChat
+from bot.chat import HISTORY_FILE, QUIT, TerminalChat, line_editing
 from bot.config import ConfigError, Settings, load_limits, load_settings
 from handlers.render import plain
 from knowledge import Answer, KnowledgeBase, KnowledgeError
 from knowledge import backup as backups
 from knowledge.draft import DraftUnavailable, draft_article, load_pipeline, render_yaml
-from knowledge.evaluation import as_expected, load_questions, metrics
+from knowledge.evaluation import (
+    MEANINGS,
+    Question,
+    as_expected,
+    load_questions,
+    metrics,
+    unknown_ids,
+    wrong_claim_split,
+)
 from knowledge.events import EVENTS_FILE, EventLog
 from knowledge.lint import describe, lint
 from knowledge.loader import BUNDLED, Limits, inspect
@@ -157,15 +166,29 @@ def check(path: Path | None, strict: bool) -> None:
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @knowledge_option
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
-@click.option("--strict", is_flag=True, help="Exit 1 and list each question that did not come out as expected.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 and show, for each question that did not come out as expected, what came out instead.",
+)
 @click.option("--map5", is_flag=True, help="Also report MAP@5 of the candidates.")
 @semantic_options
 def evaluate(
     questions: Path, knowledge: Path | None, as_json: bool, strict: bool, map5: bool, semantic: bool, data_dir: Path
 ) -> None:
-    """Run the QUESTIONS file (question/expect pairs) and print the metrics of shared/eval/score.py."""
+    """Run the QUESTIONS file (question/expect pairs) and print the metrics of shared/eval/score.py.
+
+    Each metric is followed by what it means. An expect id that is not a claim of the
+    knowledge is a problem (file:line, exit 1): the question could never pass.
+    """
     kb = _load(knowledge, semantic=semantic, data_dir=data_dir)
     items = load_questions(questions)
+    unknown = unknown_ids(items, lambda claim_id: kb.claim(claim_id) is not None)
+    if unknown:
+        lines = [
+            f"{questions}:{q.line}: expect {claim_id!r} is not a claim id in the knowledge" for q, claim_id in unknown
+        ]
+        raise Failure(f"groundbot: {len(unknown)} unknown claim id(s) in {questions}; no metrics.", lines=lines)
     answers = [kb.answer(q.text) for q in items]
     result = metrics(items, answers, map5=map5)
     failures = [(q, a) for q, a in zip(items, answers) if not as_expected(q, a)]
@@ -174,13 +197,30 @@ def evaluate(
     else:
         for key, value in result.items():
             click.echo(f"{key:28} {value}")
+            if key in MEANINGS:
+                click.echo(f"{'':4}{MEANINGS[key]}")
+            if key == "wrong_claim":
+                wrong, unclear = wrong_claim_split(items, answers)
+                click.echo(
+                    f"{'':4}of which answered with a wrong claim: {wrong}; "
+                    f'"Did you mean…" without a right option: {unclear}'
+                )
         click.echo(f"{'as_expected':28} {len(items) - len(failures)}/{len(items)}")
+        click.echo(f"{'':4}questions that came out as expected: a right card in scope, no card out of scope")
     if strict and failures:
         for q, a in failures:
-            want = ", ".join(sorted(q.expect)) or "refused"
-            got = a.claim.id if a.claim else a.status
-            click.echo(f"UNEXPECTED: {q.text!r}: expected {want}, got {got} (score {a.score:.1f})", err=True)
+            click.echo(_unexpected(questions, q, a), err=True)
         raise Failure(None)
+
+
+def _unexpected(path: Path, question: Question, answer: Answer) -> str:
+    """One failed question and what came out: status, claim id, score, the top three candidates."""
+    want = ", ".join(sorted(question.expect)) or "refused"
+    top = ", ".join(f"{c.claim.id} {c.score:.1f}" for c in answer.candidates[:3]) or "none"
+    return (
+        f"UNEXPECTED: {question.text!r} ({path}:{question.line}): expected {want}; got {answer.status}, "
+        f"claim {answer.claim.id if answer.claim else '-'}, score {answer.score:.1f}; top candidates: {top}"
+    )
 
 
 @cli.command()
@@ -246,23 +286,54 @@ def _check_deployment(settings: Settings) -> None:
     click.echo(f"OK: event log {settings.events_path} is writable")
 
 
-@cli.command()
+def _chat_help() -> str:
+    lines = "\n".join(f"  {name:12} {what}" for name, what in CHAT_COMMANDS)
+    return (
+        "Chat with the bot in this terminal: the same matcher and replies as in Telegram, no token needed.\n\n"
+        "With --data-dir, every question and pick goes to that directory's event log as the bot "
+        "logs it, so `groundbot unanswered` and `groundbot stats` report on the session. Line "
+        "editing and history (arrow keys) work in a terminal; the history is kept in the data "
+        f"directory's {HISTORY_FILE}, else in ~/.groundbot_history.\n\n"
+        f"\b\nIn the chat, ask a question in words, or type:\n{lines}"
+    )
+
+
+@cli.command(help=_chat_help())
 @knowledge_option
-def chat(knowledge: Path | None) -> None:
-    """Chat with the bot in this terminal: the same matcher and replies as in Telegram, no token needed."""
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Log the session to {EVENTS_FILE} in this directory, as the bot does (default: log nothing).",
+)
+def chat(knowledge: Path | None, data_dir: Path | None) -> None:
     kb = _load(knowledge)
-    click.echo(f"groundbot chat: {len(kb)} claims loaded. {CHAT_HELP}")
-    session = TerminalChat(kb)
-    while True:
+    events = None
+    if data_dir is not None:
         try:
-            line = input("you> ").strip()
-        except (EOFError, KeyboardInterrupt):
-            click.echo()
-            break
-        if line in QUIT:
-            break
-        if line:
-            click.echo(f"{session.reply(line)}\n")
+            data_dir.mkdir(parents=True, exist_ok=True)
+            events = EventLog(data_dir / EVENTS_FILE)
+        except (OSError, ValueError, sqlite3.Error) as err:
+            raise Failure(f"groundbot: cannot open the event log in {data_dir}: {err}") from None
+    history = data_dir / HISTORY_FILE if data_dir is not None else Path.home() / ".groundbot_history"
+    logged = f" Logging to {data_dir / EVENTS_FILE}." if data_dir is not None else ""
+    click.echo(f"groundbot chat: {len(kb)} claims loaded.{logged} {CHAT_HELP}")
+    session = TerminalChat(kb, events)
+    try:
+        with line_editing(history, interactive=sys.stdin.isatty()):
+            while True:
+                try:
+                    line = input("you> ").strip()
+                except (EOFError, KeyboardInterrupt):
+                    click.echo()
+                    break
+                if line in QUIT:
+                    break
+                if line:
+                    click.echo(f"{session.reply(line)}\n")
+    finally:
+        if events is not None:
+            events.close()
 
 
 # The moderators' reports on the server: the same numbers as /unanswered and /stats.

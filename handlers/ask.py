@@ -160,4 +160,4 @@ async def not_text(update: Update, context: Context) -> None:
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not have, in private."""
-    await update.effective_message.reply_text("I don't know that command. /help lists what I can do.")
+    await update.effective_message.reply_text(render.UNKNOWN_COMMAND)

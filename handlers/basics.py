@@ -11,7 +11,7 @@ from handlers.state import Context
 async def start(update: Update, context: Context) -> None:
     """/start (also from inline mode's buttons: /start topics, /start help)."""
     if context.args and context.args[0] == "topics":
-        await topics(update, context)
+        await update.effective_message.reply_text(render.command_reply(context.bot_data.knowledge, "topics"))
         return
     await update.effective_message.reply_text(render.welcome(context.bot.username))
 
@@ -22,8 +22,9 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def topics(update: Update, context: Context) -> None:
-    """/topics: what the store covers, by source and by tag."""
-    await update.effective_message.reply_text(render.command_reply(context.bot_data.knowledge, "topics"))
+    """/topics: what the store covers, by source and by tag; /topics TAG: that tag's claims."""
+    tag = " ".join(context.args or [])
+    await update.effective_message.reply_text(render.command_reply(context.bot_data.knowledge, "topics", tag))
 
 
 async def sources(update: Update, context: Context) -> None:
@@ -33,11 +34,5 @@ async def sources(update: Update, context: Context) -> None:
 
 async def claim(update: Update, context: Context) -> None:
     """/claim ID: one claim's card, by id."""
-    message = update.effective_message
-    if not context.args:
-        await message.reply_text(
-            "Give a claim id, e.g. <code>/claim russia-daily-shell-use</code>. /topics shows what I have."
-        )
-        return
-    claim_id = context.args[0].strip()
-    await message.reply_text(render.command_reply(context.bot_data.knowledge, "claim", claim_id))
+    claim_id = context.args[0] if context.args else ""
+    await update.effective_message.reply_text(render.command_reply(context.bot_data.knowledge, "claim", claim_id))

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from html import escape
 
+from handlers import attribution as wording
 from knowledge import Answer, KnowledgeBase, SourcedClaim
 from knowledge.live import ReloadOutcome
 
@@ -21,6 +22,7 @@ CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
 MAX_IDS = 30  # claim ids listed per kind of change after a reload
 MAX_MESSAGES = 3  # of problems after a failed reload; the rest is for `groundbot check`
 
+# The one refusal, for the bot, `groundbot chat` and `groundbot ask` alike.
 REFUSAL = "I have no sourced answer to that, so I won't guess."
 TOPICS_HINT = "/topics shows what I can answer."
 
@@ -38,9 +40,13 @@ def shorten(text: str, limit: int) -> str:
 
 
 def attribution(claim: SourcedClaim) -> str:
-    """ "according to X, via Y" in plain words."""
-    text = f"according to {claim.attributed_to}"
-    return text + (f", via {claim.via}" if claim.via else "")
+    """ "according to X, via Y" (or ", speaking to Y") in plain words."""
+    return wording.attribution(claim.attributed_to, claim.via, (claim.source.outlet,))
+
+
+def said(claim: SourcedClaim) -> str | None:
+    """ "Said in June 2024." when the claim has a ``said_on``; else its date is the source's."""
+    return wording.said(claim.said_on)
 
 
 def source_line(claim: SourcedClaim) -> str:
@@ -61,12 +67,14 @@ def plain(answer: Answer) -> str:
     if answer.status == "ambiguous":
         options = "\n".join(f"  {i}. {c.claim.statement}" for i, c in enumerate(answer.options, 1))
         return f"Did you mean…\n{options}"
-    return "I have no sourced answer to that."
+    return REFUSAL
 
 
 def plain_card(claim: SourcedClaim) -> str:
     """One claim as plain text: statement, attribution, quote, source and link."""
     lines = [claim.statement, f"— {attribution(claim)}"]
+    if when := said(claim):
+        lines.append(when)
     if claim.quote:
         lines.append(f"Quote: “{claim.quote}”")
     lines.append(f"Source: {source_line(claim)}")
@@ -114,9 +122,12 @@ def card(claim: SourcedClaim) -> str:
             return escape(shorten(text, max(int(limit * scale), 8)))
 
         source = claim.source
-        lines = [f"<b>{field(claim.statement, 1500)}</b>", f"— according to {field(claim.attributed_to, 300)}"]
-        if claim.via:
-            lines.append(f"via {field(claim.via, 300)}")
+        outlets = (source.outlet,)
+        who = f"according to {field(wording.who(claim.attributed_to, outlets), 300)}"
+        via = f", {field(wording.relay(claim.via), 300)}" if claim.via else ""
+        lines = [f"<b>{field(claim.statement, 1500)}</b>", f"— {who}{via}"]
+        if when := said(claim):
+            lines.append(escape(when))
         if claim.quote:
             lines.append(f"<i>“{field(claim.quote, 1200)}”</i>")
         parts = [
@@ -142,7 +153,8 @@ def did_you_mean(answer: Answer) -> str:
         for i, option in enumerate(answer.options, 1):
             claim = option.claim
             statement = escape(shorten(claim.statement, max(int(1000 * scale), 20)))
-            who = escape(shorten(claim.attributed_to, max(int(200 * scale), 10)))
+            name = wording.who(claim.attributed_to, (claim.source.outlet,))
+            who = escape(shorten(name, max(int(200 * scale), 10)))
             lines.append(f"\n<b>{i}.</b> {statement} <i>— according to {who}</i>")
         lines.append("\nTap one to see it with its source.")
         return "\n".join(lines)
@@ -185,7 +197,7 @@ def welcome(bot_username: str, *, html: bool = True) -> str:
             f"• In a group, use /ask {q}, mention @{at}, or reply to one of my messages.",
             f"• In any chat, type @{at} and a few words to share a claim.",
             "",
-            "/topics — what I can answer, by source and tag",
+            "/topics — what I can answer, by source and tag; /topics TAG — that tag's claims",
             "/sources — the documents the claims come from",
             "/claim ID — one claim by its id",
             "/help — this message",
@@ -246,21 +258,52 @@ def unknown_claim(claim_id: str, *, html: bool = True) -> str:
     return f"There is no claim with id <code>{escape(shorten(claim_id, 100))}</code>. /topics shows what I have."
 
 
+def claim_usage(*, html: bool = True) -> str:
+    """/claim without an id: how to use it."""
+    example = "/claim russia-daily-shell-use"
+    return f"Give a claim id, e.g. {f'<code>{example}</code>' if html else example}. /topics shows what I have."
+
+
+# A command the bot does not have, in Telegram and in `groundbot chat`.
+UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
+
+
+def tagged(kb: KnowledgeBase, tag: str, *, html: bool = True) -> str:
+    """/topics TAG: the claims with that tag (case-insensitive), each with its id for /claim."""
+    e = escape if html else (lambda s: s)
+    wanted = tag.strip().casefold()
+    claims = [c for c in kb.claims() if any(t.casefold() == wanted for t in c.tags)]
+    if not claims:
+        names = list(kb.tags())
+        known = ", ".join(e(shorten(t, 60)) for t in names[:MAX_IDS]) or "none yet"
+        more = f" …and {len(names) - MAX_IDS} more" if len(names) > MAX_IDS else ""
+        return f"No claim is tagged “{e(shorten(tag.strip(), 60))}”. Tags: {known}{more}."
+    lines = []
+    for c in claims:
+        ident = f"<code>{e(c.id)}</code>" if html else f"[{c.id}]"
+        lines.append(f"• {e(shorten(c.statement, 200))} {ident}")
+    head = f"Claims tagged {e(shorten(tag.strip(), 60))} ({len(claims)}); /claim ID shows one:"
+    return fit_lines(f"<b>{head}</b>" if html else head, lines)
+
+
 # The commands whose replies come from the store alone, the same in Telegram and in `groundbot chat`.
 STORE_COMMANDS = ("topics", "sources", "claim")
 
 
 def command_reply(kb: KnowledgeBase, command: str, argument: str = "", *, html: bool = True) -> str:
-    """The reply to /topics, /sources or /claim ID (``STORE_COMMANDS``), in Telegram HTML or plain text.
+    """The reply to /topics [TAG], /sources or /claim ID (``STORE_COMMANDS``), in Telegram HTML or plain text.
 
     The one table of what these commands show, for the bot and for `groundbot chat` alike.
     """
+    argument = argument.strip()
     if command == "topics":
-        return topics(kb, html=html)
+        return tagged(kb, argument, html=html) if argument else topics(kb, html=html)
     if command == "sources":
         return sources(kb, html=html)
     if command == "claim":
-        found = kb.claim(argument)
+        if not argument:
+            return claim_usage(html=html)
+        found = kb.claim(argument.split()[0])
         if found is None:
             return unknown_claim(argument, html=html)
         return card(found) if html else plain_card(found)
@@ -269,7 +312,8 @@ def command_reply(kb: KnowledgeBase, command: str, argument: str = "", *, html: 
 
 def inline_description(claim: SourcedClaim) -> str:
     """The grey line under an inline result: who said it and where."""
-    return shorten(f"— according to {claim.attributed_to} · {claim.source.outlet}", 200)
+    name = wording.who(claim.attributed_to, (claim.source.outlet,))
+    return shorten(f"— according to {name} · {claim.source.outlet}", 200)
 
 
 # --- Moderators ------------------------------------------------------------------------

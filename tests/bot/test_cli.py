@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from bot.cli import cli
+from handlers import render
 
 
 def run(*args: str, input: str | None = None):
@@ -23,10 +24,12 @@ def test_ask_prints_the_statement_who_said_it_and_the_source() -> None:
     assert "Source: “War in Ukraine | North Korean munitions, a helping hand for Moscow to last”, AFP" in lines
 
 
-def test_ask_refuses_plainly() -> None:
+def test_ask_refuses_with_the_one_refusal_text_the_bot_and_chat_send() -> None:
     result = run("ask", "What is the capital of France?")
     assert result.exit_code == 0
-    assert result.output.strip() == "I have no sourced answer to that."
+    # The bot and `groundbot chat` send the same sentence, then point to /topics, which ask has not.
+    assert result.output.strip() == render.REFUSAL
+    assert render.refusal().splitlines()[0] == render.REFUSAL
 
 
 def test_ask_json_reads_one_question_per_line_and_writes_one_object_each() -> None:

@@ -25,8 +25,7 @@ async def test_a_private_question_gets_the_card_with_statement_attribution_and_s
     assert reply.params["parse_mode"] == "HTML"
     assert reply.text.splitlines() == [
         "<b>The army fires 50,000 shells per day.</b>",
-        "— according to General Alpha",
-        "via Reporter Beta, speaking to Team News",
+        "— according to General Alpha, via Reporter Beta, speaking to Team News",
         "Source: “Quarterly briefing &lt;Q3&gt; &amp; outlook”, Team News, 2024-05-01",
         '<a href="https://example.org/briefing?q=3&amp;lang=en">https://example.org/briefing?q=3&amp;lang=en</a>',
     ]

@@ -26,6 +26,13 @@ async def test_topics_lists_claims_by_source_and_by_tag(recording_bot):
     assert "budget (2)" in reply.text and "artillery (1)" in reply.text
 
 
+async def test_topics_with_a_tag_lists_that_tags_claims_with_their_ids(recording_bot):
+    reply = await recording_bot.reply_to(private_message("/topics budget"))
+    assert reply.text.startswith("<b>Claims tagged budget (2); /claim ID shows one:</b>")
+    assert "• The defence budget will reach 90 billion next year. <code>budget-forecast-high</code>" in reply.text
+    assert "army fires" not in reply.text
+
+
 async def test_start_from_the_inline_topics_button_shows_the_topics(recording_bot):
     reply = await recording_bot.reply_to(private_message("/start topics"))
     assert "By source" in reply.text

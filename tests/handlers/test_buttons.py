@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers import render
 from tests.conftest import AMBIGUOUS, ANSWERED
 from tests.telegram_fakes import ALICE, BOB, bot_message, callback, chat_of, private_message, running_bot
 
@@ -42,7 +43,7 @@ async def test_tapping_a_did_you_mean_option_answers_that_claim_in_place(recordi
     assert edit.params["chat_id"] == ALICE["id"]
     assert edit.params["parse_mode"] == "HTML"
     claim = recording_bot.knowledge.claim(chosen)
-    assert edit.text.startswith(f"<b>{claim.statement}</b>\n— according to {claim.attributed_to}")
+    assert edit.text.startswith(f"<b>{claim.statement}</b>\n— {render.attribution(claim)}")
     event_id = data[1].split(":")[1]
     assert edit.callback_data == [f"fb:{event_id}:1:+", f"fb:{event_id}:1:-"]
 

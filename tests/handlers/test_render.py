@@ -76,8 +76,7 @@ def test_a_card_shows_statement_attribution_via_quote_and_source_escaped():
                     quote="We did <i>well</i>", title='The "Report"', url="https://example.org/r?a=1&b=2")
     assert render.card(claim).splitlines() == [
         "<b>Profits rose 5% &amp; costs &lt;fell&gt;.</b>",
-        "— according to Smith &amp; Sons &lt;Ltd&gt;",
-        "via A &lt;b&gt;reporter&lt;/b&gt;",
+        "— according to Smith &amp; Sons &lt;Ltd&gt;, via A &lt;b&gt;reporter&lt;/b&gt;",
         "<i>“We did &lt;i&gt;well&lt;/i&gt;”</i>",
         "Source: “The &quot;Report&quot;”, Outlet &amp; &lt;Co&gt;, 2024-05-01",
         '<a href="https://example.org/r?a=1&amp;b=2">https://example.org/r?a=1&amp;b=2</a>',
@@ -116,4 +115,4 @@ def test_plain_text_for_the_terminal_still_renders_answers():
     claim = a_claim("Statement.", "Someone", via="Relay")
     answer = Answer("q", "answered", 90.0, claim, (Candidate(claim, 90.0),))
     assert render.plain(answer).splitlines()[:2] == ["Statement.", "— according to Someone, via Relay"]
-    assert render.plain(Answer("q", "refused", 0.0, None, ())) == "I have no sourced answer to that."
+    assert render.plain(Answer("q", "refused", 0.0, None, ())) == render.REFUSAL
