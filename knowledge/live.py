@@ -52,8 +52,11 @@ def snapshot(path: Path) -> Snapshot:
     for file in files:
         try:
             stat = file.stat()
-        except OSError:  # deleted between listing and stat, or a broken link: the load will say so
-            continue
+        except OSError:
+            try:  # a broken link is a change too: the load will say what is wrong with it
+                stat = file.lstat()
+            except OSError:  # deleted between listing and stat
+                continue
         found.add((str(file), stat.st_ino, stat.st_mtime_ns, stat.st_size))
     return frozenset(found)
 
@@ -61,7 +64,10 @@ def snapshot(path: Path) -> Snapshot:
 def _unexpected(path: Path, err: BaseException) -> Problem:
     """An error the loader has no file:line:col for, as a problem at the knowledge path."""
     where = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return Problem(where, 1, 1, f"could not load the knowledge: {type(err).__name__}: {err}")
+    # An OSError's reason without its file name (often a random temporary one), so the same
+    # failure reads the same each time and moderators are told it once; the log has it all.
+    reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    return Problem(where, 1, 1, f"could not load the knowledge: {type(err).__name__}: {reason}")
 
 
 class LiveKnowledge:
