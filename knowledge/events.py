@@ -89,6 +89,11 @@ class QuestionEvent:
     claim_id: str | None
     score: float
     candidate_ids: list[str]
+    user: str | None = None  # the asker, as the log stores ids (see ``EventLog.pseudonym``)
+
+    def candidate(self, n: int) -> str | None:
+        """The claim id of candidate ``n`` shown for this question, or None if there is no such candidate."""
+        return self.candidate_ids[n] if 0 <= n < len(self.candidate_ids) else None
 
 
 class EventLog:
@@ -318,7 +323,7 @@ class EventLog:
         return event_id
 
     def question_event(self, event_id: int) -> QuestionEvent | None:
-        """One logged question (id, at, question, chat_type, status, claim_id, score, candidate_ids: list[str]) or None."""
+        """One logged question (id, at, question, chat_type, status, claim_id, score, candidate_ids: list[str], user) or None."""
         with self._lock:
             rows = list(self.db["questions"].rows_where("id = ?", [event_id], limit=1))
         if not rows:
@@ -333,7 +338,17 @@ class EventLog:
             claim_id=r["claim_id"],
             score=r["score"],
             candidate_ids=json.loads(r["candidate_ids"] or "[]"),
+            user=r["user"],
         )
+
+    def asked_by(self, event: QuestionEvent, user_id: int | None) -> bool:
+        """Whether ``user_id`` asked ``event``'s question: only they may press its buttons.
+
+        A question logged without its asker, or hashed under a key since forgotten (an old
+        log's salt), belongs to no one.
+        """
+        mine = self.pseudonym(user_id)
+        return mine is not None and event.user is not None and hmac.compare_digest(mine, event.user)
 
     def feedback(self, event_id: int, *, claim_id: str | None, value: int, user_id: int | None = None) -> int | None:
         """Log a 👍 (+1) or 👎 (-1) on the answer to question ``event_id`` showing ``claim_id``.
