@@ -75,6 +75,7 @@ async def _candidate_id(query: CallbackQuery, context: Context, event_id: str, n
 async def pick(update: Update, context: Context) -> None:
     """A "Did you mean…" tap by the asker: replace the question with the card of the claim picked."""
     query = update.callback_query
+    assert query is not None  # registered for callback queries only
     found = PICK.fullmatch(query.data or "")
     if not found:
         await query.answer(EXPIRED)
@@ -100,6 +101,7 @@ async def pick(update: Update, context: Context) -> None:
 async def feedback(update: Update, context: Context) -> None:
     """A 👍/👎 tap by the asker: record it against the question and the claim shown."""
     query = update.callback_query
+    assert query is not None  # registered for callback queries only
     found = FEEDBACK.fullmatch(query.data or "")
     if not found:
         await query.answer(EXPIRED)
