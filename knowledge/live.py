@@ -138,6 +138,8 @@ class LiveKnowledge:
         told: frozenset[str] = frozenset()  # the problems of the last failure reported
         while True:
             await asyncio.sleep(interval)
+            if self.last_reload is not None and self.last_reload.ok:
+                told = frozenset()  # a /reload worked since: the next failure is news again
             try:
                 outcome = await self._watch_once(interval)
             except asyncio.CancelledError:
