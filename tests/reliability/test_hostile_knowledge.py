@@ -141,6 +141,7 @@ async def test_a_hostile_file_is_told_once_the_bot_keeps_answering_and_a_later_g
         report = last_reload(bot)
         assert report["last_reload"]["ok"] is False and report["last_reload"]["problems"] == 1
         assert any(p.startswith("last reload failed with 1 problem(s)") for p in report["problems"])
+        assert "last reload FAILED at " in health.summary(report)  # what `groundbot health` prints
 
         # Looking at the same broken files again tells nobody anything new.
         await asyncio.sleep(INTERVAL * 6)
