@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import SEED_KNOWLEDGE  # noqa: E402
-from tests.reliability.flood import (  # noqa: E402
+from benchmarks.bot_process import BotProcess, bot_env  # noqa: E402
+from benchmarks.flood import (  # noqa: E402
     bystander_waits,
     group_flood,
     people,
@@ -31,7 +31,9 @@ from tests.reliability.flood import (  # noqa: E402
     replies_to,
     trickle,
 )
-from tests.telegram_fakes import BotProcess, FakeTelegram, bot_env, private_message  # noqa: E402
+from benchmarks.seed import SEED_KNOWLEDGE  # noqa: E402
+from benchmarks.telegram_server import FakeTelegram  # noqa: E402
+from benchmarks.telegram_updates import private_message  # noqa: E402
 
 
 def start(telegram: FakeTelegram, tmp: Path, name: str, data: Path, fair: bool, **settings: str) -> BotProcess:

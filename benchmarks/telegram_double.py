@@ -99,6 +99,7 @@ class BotAPI:
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self.group_limit = 0  # messages per minute per group; 0: no limit (see limit_groups)
         self._group_sends: dict[int, list[float]] = {}
+        self.not_started: set[int] = set()  # users who never started the bot (see never_started)
 
     def fail(self, method: str, status: int = 500, description: str = "Internal Server Error", *,
              retry_after: int | None = None, times: int = 1) -> None:
@@ -168,6 +169,16 @@ class BotAPI:
             return []
         return True
 
+    def never_started(self, user_id: int) -> None:
+        """Answer 403 to any message sent to ``user_id``'s private chat, as Telegram does for a user who never started the bot."""
+        with self.changed:
+            self.not_started.add(user_id)
+
+    def _not_started(self, method: str, params: Mapping[str, Any]) -> Fault | None:
+        if method.startswith("send") and params.get("chat_id") in self.not_started:
+            return Fault(403, "Forbidden: bot can't initiate conversation with a user")
+        return None
+
     def limit_groups(self, per_minute: int = 20) -> None:
         """Answer 429 with retry_after to a message sent to a group over ``per_minute`` in 60 s, as Telegram does."""
         self.group_limit = per_minute
@@ -188,7 +199,7 @@ class BotAPI:
 
     def respond(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], Fault | None]:
         """Record the call and build the HTTP status and JSON body Telegram would send."""
-        fault = self.take_fault(method) or self._over_group_limit(method, params)
+        fault = self.take_fault(method) or self._not_started(method, params) or self._over_group_limit(method, params)
         status = fault.status if fault else 200
         self.record(Call(method, params, status))
         if status != 200:

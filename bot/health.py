@@ -1,8 +1,11 @@
 """The health endpoint: ``GET /healthz`` tells the operator whether the bot can answer.
 
-It answers 200 when the knowledge is loaded, the event log takes a write and the bot is
-running (not starting up or stopping), else 503; the JSON body says which check failed
-and when the last update arrived. Docker's HEALTHCHECK, a load balancer or a monitor
+It answers 200 when the knowledge is loaded, the event log takes a write, the last
+knowledge reload worked, and the bot is running (not starting up or stopping) and not
+stalled, else 503. The JSON body's ``status`` is ``ok``, ``degraded`` (still answering,
+but the event log is failing, the last reload failed or handling has stalled) or
+``unhealthy`` (not answering); it says which check failed, when the last update arrived
+and how the last reload went. Docker's HEALTHCHECK, a load balancer or a monitor
 reads it, and so does ``groundbot health``.
 
 It is a small tornado server of its own on ``GROUNDBOT_HEALTH_PORT``, the same in
@@ -47,18 +50,25 @@ def report(app: App, settings: Settings, started: float) -> tuple[bool, dict[str
     log_problem = events.writable() if events is not None else "not open"
     last = state.last_update
     now = time.time()
-    problems = []
+    # Each problem, and whether the bot still answers despite it (then it is only degraded).
+    found: list[tuple[str, bool]] = []
     if kb is None:
-        problems.append("knowledge not loaded")
+        found.append(("knowledge not loaded", False))
     if log_problem is not None:
-        problems.append(f"event log not writable: {log_problem}")
+        found.append((f"event log not writable: {log_problem}", True))
+    reloaded = state.live.last_reload if state.live is not None else None
+    if reloaded is not None and not reloaded.ok:
+        problem = f"last reload failed with {len(reloaded.problems)} problem(s); serving the knowledge loaded before"
+        found.append((problem, True))
     if not app.running:
-        problems.append("not running (starting up or stopping)")
+        found.append(("not running (starting up or stopping)", False))
     stalled = stall_problem(app, settings)
     if stalled is not None:
-        problems.append(stalled)
+        found.append((stalled, True))
+    problems = [text for text, _ in found]
+    status = "ok" if not found else ("degraded" if all(answering for _, answering in found) else "unhealthy")
     body: dict[str, Any] = {
-        "status": "ok" if not problems else ("degraded" if problems == [stalled] else "unhealthy"),
+        "status": status,
         "problems": problems,
         "mode": "webhook" if settings.webhook else "polling",
         "knowledge": {
@@ -69,6 +79,9 @@ def report(app: App, settings: Settings, started: float) -> tuple[bool, dict[str
             "semantic": kb.semantic.to_dict() if kb is not None else None,
         },
         "event_log": {"writable": log_problem is None, "error": log_problem},
+        "last_reload": None
+        if reloaded is None
+        else {"at": _iso(reloaded.at), "ok": reloaded.ok, "problems": len(reloaded.problems)},
         "last_update": {
             "at": _iso(last),
             "seconds_ago": round(now - last, 1) if last is not None else None,
@@ -160,13 +173,21 @@ def probe(host: str, port: int, timeout: float) -> dict[str, Any]:
 
 
 def summary(found: dict[str, Any]) -> str:
-    """A report in one line: healthy or every problem, then claims, event log, last update and mode."""
+    """A report in one line: healthy or every problem, then claims, event log, last reload, last update and mode."""
     last = found["last_update"]
     when = f"{last['seconds_ago']} s ago" if last["at"] else "none yet"
+    reloaded = found.get("last_reload")
+    reload_text = (
+        "none since start-up"
+        if not reloaded
+        else f"{'ok' if reloaded['ok'] else 'FAILED'} at {reloaded['at']}"
+        + ("" if reloaded["ok"] else f" ({reloaded['problems']} problem(s))")
+    )
     details = (
         f"{found['knowledge']['claims']} claims; event log "
         f"{'writable' if found['event_log']['writable'] else 'NOT writable'}; "
-        f"last update {when}; {found['mode']}"
+        f"last reload {reload_text}; last update {when}; {found['mode']}"
     )
-    state = "healthy" if found.get("status") == "ok" else "UNHEALTHY: " + "; ".join(found["problems"])
+    status = found.get("status")
+    state = "healthy" if status == "ok" else f"{str(status).upper()}: " + "; ".join(found["problems"])
     return f"{state} ({details})"

@@ -36,7 +36,6 @@ class Ledger:
         self.changed = asyncio.Event()
         self._unrecorded: list[int] = []
         self._flush: asyncio.TimerHandle | None = None
-        self._warned = False
 
     def take(self, update_id: int) -> asyncio.Future[None]:
         """Note ``update_id`` as in hand; the future resolves when it is finished."""
@@ -53,10 +52,8 @@ class Ledger:
         events = self._events()
         if events is None or not updates:
             return False
-        try:
-            events.spool([(u["update_id"], json.dumps(u)) for u in updates])
-        except Exception as err:  # then they are simply not confirmed until finished
-            logger.warning("Could not keep updates in the event log: %s", type(err).__name__)
+        # A failing log says so (and logs it once); the updates are then not confirmed until finished.
+        if not events.spool([(u["update_id"], json.dumps(u)) for u in updates]):
             return False
         self.kept.update(u["update_id"] for u in updates)
         return True
@@ -66,11 +63,13 @@ class Ledger:
         events = self._events()
         if events is None:
             return []
-        try:
-            return [json.loads(body) for _, body in events.spooled()]
-        except Exception as err:
-            logger.warning("Could not read the kept updates from the event log: %s", type(err).__name__)
-            return []
+        kept = []
+        for update_id, body in events.spooled():
+            try:
+                kept.append(json.loads(body))
+            except ValueError:  # a damaged row: Telegram still has the update unless it was confirmed
+                logger.warning("A kept update (%d) is not JSON; skipped", update_id)
+        return kept
 
     def finish(self, update_id: int) -> None:
         """Release ``update_id``; it is recorded as handled in the event log within ``RECORD_EVERY`` s."""
@@ -93,12 +92,8 @@ class Ledger:
         events = self._events()
         if events is None or not ids:
             return
-        try:
-            events.mark_handled(ids)
-        except Exception as err:  # a failing log must not hold up answers; a redelivery may repeat one
-            if not self._warned:
-                logger.warning("Could not record handled updates in the event log: %s", type(err).__name__)
-                self._warned = True
+        # A failing log must not hold up answers: it logs the failure once, and a redelivery may repeat one.
+        events.mark_handled(ids)
 
     def seen(self, update_ids: Iterable[int]) -> set[int]:
         """Which of ``update_ids`` are in hand or already handled (in this run or an earlier one)."""
@@ -107,10 +102,7 @@ class Ledger:
         rest = [u for u in ids if u not in known]
         events = self._events()
         if rest and events is not None:
-            try:
-                known |= events.handled(rest)
-            except Exception as err:
-                logger.warning("Could not read handled updates from the event log: %s", type(err).__name__)
+            known |= events.handled(rest)
         return known
 
     def oldest(self) -> int | None:

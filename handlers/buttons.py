@@ -8,6 +8,10 @@ bytes). It names the logged question and an index into that question's candidate
 
 The claim is looked up afresh on every tap, so a button from before a /reload still
 works, or says plainly that its claim is gone. Anything unparseable "has expired".
+
+Event ids count from 1, so anyone could type the data of someone else's button: a tap
+counts only from the person who asked (their id, hashed as the log stores it, is compared
+with the asker's). Anyone else gets "That button is not yours" and nothing is written.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from handlers import render
@@ -27,6 +31,7 @@ logger = logging.getLogger(__name__)
 PICK = re.compile(r"pick:(\d{1,18}):(\d{1,2})", re.ASCII)
 FEEDBACK = re.compile(r"fb:(\d{1,18}):(\d{1,2}):([+-])", re.ASCII)
 EXPIRED = "That button has expired. Ask your question again."
+NOT_YOURS = "That button is not yours: only the person who asked can use it."
 
 
 def feedback_keyboard(event_id: int, n: int) -> InlineKeyboardMarkup:
@@ -51,21 +56,32 @@ def options_keyboard(event_id: int, answer: Answer) -> InlineKeyboardMarkup:
     )
 
 
-def _candidate_id(context: Context, event_id: str, n: str) -> str | None:
-    """The claim id behind (event, index), or None if the event or index is unknown."""
-    event = context.bot_data.events.question_event(int(event_id))
-    if event is None or int(n) >= len(event.candidate_ids):
+async def _candidate_id(query: CallbackQuery, context: Context, event_id: str, n: str) -> str | None:
+    """The claim id behind (event, index) if the presser asked that question; else answers the tap and returns None."""
+    events = context.bot_data.events
+    event = events.question_event(int(event_id))
+    if event is None:
+        await query.answer(EXPIRED)
         return None
-    return event.candidate_ids[int(n)]
+    if not events.asked_by(event, query.from_user.id):
+        await query.answer(NOT_YOURS)
+        return None
+    claim_id = event.candidate(int(n))
+    if claim_id is None:
+        await query.answer(EXPIRED)
+    return claim_id
 
 
 async def pick(update: Update, context: Context) -> None:
-    """A "Did you mean…" tap: replace the question with the card of the claim picked."""
+    """A "Did you mean…" tap by the asker: replace the question with the card of the claim picked."""
     query = update.callback_query
+    assert query is not None  # registered for callback queries only
     found = PICK.fullmatch(query.data or "")
-    claim_id = _candidate_id(context, *found.groups()) if found else None
-    if claim_id is None:
+    if not found:
         await query.answer(EXPIRED)
+        return
+    claim_id = await _candidate_id(query, context, *found.groups())
+    if claim_id is None:
         return
     claim = context.bot_data.knowledge.claim(claim_id)
     if claim is None:
@@ -83,12 +99,15 @@ async def pick(update: Update, context: Context) -> None:
 
 
 async def feedback(update: Update, context: Context) -> None:
-    """A 👍/👎 tap: record it against the question and the claim shown."""
+    """A 👍/👎 tap by the asker: record it against the question and the claim shown."""
     query = update.callback_query
+    assert query is not None  # registered for callback queries only
     found = FEEDBACK.fullmatch(query.data or "")
-    claim_id = _candidate_id(context, *found.groups()[:2]) if found else None
-    if claim_id is None:
+    if not found:
         await query.answer(EXPIRED)
+        return
+    claim_id = await _candidate_id(query, context, *found.groups()[:2])
+    if claim_id is None:
         return
     event_id, _n, sign = found.groups()
     context.bot_data.events.feedback(

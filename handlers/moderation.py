@@ -3,6 +3,11 @@
 Only moderators (``GROUNDBOT_MODERATORS``) reach these callbacks; everyone else gets
 ``access.moderators_only`` (``bot/app.py`` registers both). The reports are built in
 ``knowledge.reports`` and rendered to HTML in ``handlers.render``.
+
+The reports quote what people asked, often in private: they are sent only in the
+moderator's private chat. Asked for in a group, the group gets "I'll send that to you
+privately" and the report goes to the moderator's private chat; if they never started
+the bot (Telegram then refuses the message), the group is told so, with no question text.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from telegram import Bot, Update
-from telegram.error import TelegramError
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handlers import render
 from handlers.state import Context
@@ -23,6 +29,11 @@ logger = logging.getLogger(__name__)
 COMMANDS = ("reload", "unanswered", "stats")
 DEFAULT_DAYS = 7
 USAGE = "Usage: /{command} [days], e.g. /{command} 30 (default {default}; 0 or all: all time)."
+PRIVATELY = "I'll send that to you privately."
+START_ME_FIRST = (
+    "I can't message you privately until you start a chat with me: open a private chat "
+    "with @{username}, press Start, then ask again."
+)
 
 
 async def reload(update: Update, context: Context) -> None:
@@ -80,7 +91,7 @@ async def unanswered(update: Update, context: Context) -> None:
         if claim is not None:
             statements[claim_id] = claim.statement
     text = await asyncio.to_thread(unanswered_text, groups, days, statements.get)
-    await update.effective_message.reply_text(render.report(text))
+    await send_privately(update, context, render.report(text))
 
 
 async def stats(update: Update, context: Context) -> None:
@@ -91,4 +102,18 @@ async def stats(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(USAGE.format(command="stats", default=DEFAULT_DAYS))
         return
     result = await asyncio.to_thread(context.bot_data.events.stats, days)
-    await update.effective_message.reply_text(render.report(stats_text(result, days)))
+    await send_privately(update, context, render.report(stats_text(result, days)))
+
+
+async def send_privately(update: Update, context: Context, text: str) -> None:
+    """Reply with a report in a private chat; asked in a group, send it to the moderator's private chat instead."""
+    message = update.effective_message
+    if message.chat.type == ChatType.PRIVATE:
+        await message.reply_text(text)
+        return
+    await message.reply_text(PRIVATELY, do_quote=True)
+    try:
+        await context.bot.send_message(update.effective_user.id, text)
+    except (Forbidden, BadRequest) as err:  # never started the bot, or blocked it
+        logger.info("Could not send a report privately: %s", type(err).__name__)
+        await message.reply_text(START_ME_FIRST.format(username=context.bot.username), do_quote=True)

@@ -89,6 +89,11 @@ class QuestionEvent:
     claim_id: str | None
     score: float
     candidate_ids: list[str]
+    user: str | None = None  # the asker, as the log stores ids (see ``EventLog.pseudonym``)
+
+    def candidate(self, n: int) -> str | None:
+        """The claim id of candidate ``n`` shown for this question, or None if there is no such candidate."""
+        return self.candidate_ids[n] if 0 <= n < len(self.candidate_ids) else None
 
 
 class EventLog:
@@ -189,6 +194,18 @@ class EventLog:
                 self.problem,
             )
 
+    def _read(self, what: str, read: Callable[[], T]) -> T | None:
+        """Run ``read``; None if it failed, logged once per distinct error (a read proves no write works)."""
+        with self._lock:
+            try:
+                return read()
+            except sqlite3.Error as err:
+                problem = f"{type(err).__name__}: {err}"
+                if problem not in self._reported:
+                    self._reported.add(problem)
+                    logger.error("The event log %s failed (%s): %s", self.path, what, problem)
+                return None
+
     def _forget_salt(self) -> None:
         """Drop an older version's salt: with it, a copy of the file alone gave the ids away."""
 
@@ -236,6 +253,14 @@ class EventLog:
                 pk="id",
                 not_null={"at", "event_id", "claim_id"},
                 if_not_exists=True,
+            )
+            # Updates answered (so a redelivery is skipped) and updates taken in hand (so a crash loses none).
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY, at TEXT NOT NULL)"
+            )
+            self.db.execute("CREATE INDEX IF NOT EXISTS handled_updates_at ON handled_updates (at)")
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS pending_updates (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL)"
             )
             self.db["questions"].create_index(["at"], if_not_exists=True)
             self.db["questions"].create_index(["status", "at"], if_not_exists=True)
@@ -298,7 +323,7 @@ class EventLog:
         return event_id
 
     def question_event(self, event_id: int) -> QuestionEvent | None:
-        """One logged question (id, at, question, chat_type, status, claim_id, score, candidate_ids: list[str]) or None."""
+        """One logged question (id, at, question, chat_type, status, claim_id, score, candidate_ids: list[str], user) or None."""
         with self._lock:
             rows = list(self.db["questions"].rows_where("id = ?", [event_id], limit=1))
         if not rows:
@@ -313,7 +338,17 @@ class EventLog:
             claim_id=r["claim_id"],
             score=r["score"],
             candidate_ids=json.loads(r["candidate_ids"] or "[]"),
+            user=r["user"],
         )
+
+    def asked_by(self, event: QuestionEvent, user_id: int | None) -> bool:
+        """Whether ``user_id`` asked ``event``'s question: only they may press its buttons.
+
+        A question logged without its asker, or hashed under a key since forgotten (an old
+        log's salt), belongs to no one.
+        """
+        mine = self.pseudonym(user_id)
+        return mine is not None and event.user is not None and hmac.compare_digest(mine, event.user)
 
     def feedback(self, event_id: int, *, claim_id: str | None, value: int, user_id: int | None = None) -> int | None:
         """Log a 👍 (+1) or 👎 (-1) on the answer to question ``event_id`` showing ``claim_id``.
@@ -442,74 +477,69 @@ class EventLog:
     # Telegram keeps an unconfirmed update for 24 hours; a record older than that can never match.
     HANDLED_KEEP = dt.timedelta(days=2)
 
-    def _handled_table(self) -> None:
-        if getattr(self, "_has_handled_table", False):
-            return
-        with self._lock, self.db.atomic():
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY, at TEXT NOT NULL)"
-            )
-            self.db.execute("CREATE INDEX IF NOT EXISTS handled_updates_at ON handled_updates (at)")
-        self._has_handled_table = True
+    def mark_handled(self, update_ids: list[int]) -> bool:
+        """Record that these Telegram updates are answered (or deliberately dropped), in one commit.
 
-    def mark_handled(self, update_ids: list[int]) -> None:
-        """Record that these Telegram updates are answered (or deliberately dropped), in one commit."""
+        False if the log failed (see ``problem``): a redelivery of them may then be answered again.
+        """
         if not update_ids:
-            return
-        self._handled_table()
+            return True
         now = self.clock()
-        with self._lock, self.db.atomic():
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO handled_updates (update_id, at) VALUES (?, ?)",
-                [(u, _stamp(now)) for u in update_ids],
-            )
-            self.db.execute("DELETE FROM handled_updates WHERE at < ?", [_stamp(now - self.HANDLED_KEEP)])
-            if getattr(self, "_has_spool_table", False):
+
+        def mark() -> bool:
+            with self.db.atomic():
+                self.db.conn.executemany(
+                    "INSERT OR IGNORE INTO handled_updates (update_id, at) VALUES (?, ?)",
+                    [(u, _stamp(now)) for u in update_ids],
+                )
+                self.db.execute("DELETE FROM handled_updates WHERE at < ?", [_stamp(now - self.HANDLED_KEEP)])
                 self.db.conn.executemany("DELETE FROM pending_updates WHERE update_id = ?", [(u,) for u in update_ids])
+            return True
+
+        return bool(self._write("recording handled updates", mark))
 
     def handled(self, update_ids: list[int]) -> set[int]:
-        """Which of these update ids are recorded as handled."""
+        """Which of these update ids are recorded as handled (none, if the log cannot be read)."""
         if not update_ids:
             return set()
-        self._handled_table()
         marks = ",".join("?" * len(update_ids))
-        with self._lock:
-            rows = self.db.execute(
+        rows = self._read(
+            "reading handled updates",
+            lambda: self.db.execute(
                 f"SELECT update_id FROM handled_updates WHERE update_id IN ({marks})", list(update_ids)
-            ).fetchall()
-        return {row[0] for row in rows}
+            ).fetchall(),
+        )
+        return {row[0] for row in rows or []}
 
     # --- Updates taken in hand: kept until handled, so a crash loses none -------------------
 
-    def _spool_table(self) -> None:
-        if getattr(self, "_has_spool_table", False):
-            return
-        with self._lock, self.db.atomic():
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS pending_updates (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL)"
-            )
-        self._has_spool_table = True
+    def spool(self, updates: list[tuple[int, str]]) -> bool:
+        """Keep these (update_id, JSON) updates until ``mark_handled``; one commit for all.
 
-    def spool(self, updates: list[tuple[int, str]]) -> None:
-        """Keep these (update_id, JSON) updates until ``mark_handled``; one commit for all."""
+        False if the log failed (see ``problem``): then they must not be confirmed to Telegram.
+        """
         if not updates:
-            return
-        self._spool_table()
-        with self._lock, self.db.atomic():
-            self.db.conn.executemany("INSERT OR IGNORE INTO pending_updates (update_id, body) VALUES (?, ?)", updates)
+            return True
+
+        def keep() -> bool:
+            with self.db.atomic():
+                self.db.conn.executemany(
+                    "INSERT OR IGNORE INTO pending_updates (update_id, body) VALUES (?, ?)", updates
+                )
+            return True
+
+        return bool(self._write("keeping updates", keep))
 
     def spooled(self) -> list[tuple[int, str]]:
-        """The kept updates not yet handled, oldest first."""
-        self._spool_table()
-        self._handled_table()
-        with self._lock:
-            return [
-                tuple(row)
-                for row in self.db.execute(
-                    "SELECT update_id, body FROM pending_updates WHERE update_id NOT IN "
-                    "(SELECT update_id FROM handled_updates) ORDER BY update_id"
-                ).fetchall()
-            ]
+        """The kept updates not yet handled, oldest first (none, if the log cannot be read)."""
+        rows = self._read(
+            "reading kept updates",
+            lambda: self.db.execute(
+                "SELECT update_id, body FROM pending_updates WHERE update_id NOT IN "
+                "(SELECT update_id FROM handled_updates) ORDER BY update_id"
+            ).fetchall(),
+        )
+        return [(int(u), str(body)) for u, body in rows or []]
 
     def close(self) -> None:
         """Close the database; every event already logged is on disk."""

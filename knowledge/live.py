@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +25,9 @@ from knowledge.loader import DEFAULT_LIMITS, KnowledgeError, Limits, Problem, kn
 
 logger = logging.getLogger(__name__)
 
-# What the watcher compares: each knowledge file's path, modification time and size.
-Snapshot = frozenset[tuple[str, int, int]]
+# What the watcher compares: each knowledge file's path, inode, modification time and size.
+# The inode catches a file replaced by a rename with the same size and time.
+Snapshot = frozenset[tuple[str, int, int, int]]
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,11 @@ class ReloadOutcome:
     sources: int
     changes: Changes = field(default_factory=lambda: Changes((), (), ()))
     problems: tuple[Problem, ...] = ()
+    at: float = field(default_factory=time.time)  # when it finished (time.time())
 
 
 def snapshot(path: Path) -> Snapshot:
-    """Every knowledge file under ``path`` with its mtime and size; empty if the path is gone."""
+    """Every knowledge file under ``path`` with its inode, mtime and size; empty if the path is gone."""
     try:
         files = knowledge_files(path)
     except KnowledgeError:
@@ -49,10 +52,22 @@ def snapshot(path: Path) -> Snapshot:
     for file in files:
         try:
             stat = file.stat()
-        except FileNotFoundError:  # deleted between listing and stat
-            continue
-        found.add((str(file), stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            try:  # a broken link is a change too: the load will say what is wrong with it
+                stat = file.lstat()
+            except OSError:  # deleted between listing and stat
+                continue
+        found.add((str(file), stat.st_ino, stat.st_mtime_ns, stat.st_size))
     return frozenset(found)
+
+
+def _unexpected(path: Path, err: BaseException) -> Problem:
+    """An error the loader has no file:line:col for, as a problem at the knowledge path."""
+    where = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    # An OSError's reason without its file name (often a random temporary one), so the same
+    # failure reads the same each time and moderators are told it once; the log has it all.
+    reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    return Problem(where, 1, 1, f"could not load the knowledge: {type(err).__name__}: {reason}")
 
 
 class LiveKnowledge:
@@ -63,6 +78,7 @@ class LiveKnowledge:
         self.path = current.path
         self._lock = asyncio.Lock()
         self.seen: Snapshot = snapshot(self.path)  # the files as the last load read them
+        self.last_reload: ReloadOutcome | None = None  # the latest reload's outcome, for health
 
     @classmethod
     async def load(cls, path: Path | None, limits: Limits = DEFAULT_LIMITS) -> "LiveKnowledge":
@@ -71,54 +87,97 @@ class LiveKnowledge:
         return cls(kb)
 
     async def reload(self) -> ReloadOutcome:
-        """Load the knowledge anew and swap it in if, and only if, the whole load succeeds."""
+        """Load the knowledge anew and swap it in if, and only if, the whole load succeeds.
+
+        Never raises (but for cancellation): any failure is an outcome with its problems,
+        and the current store stays in service.
+        """
         async with self._lock:
+            outcome = await self._reload()
+            self.last_reload = outcome
+            return outcome
+
+    async def _reload(self) -> ReloadOutcome:
+        old = self.current
+        before = self.seen
+        try:
             before = await asyncio.to_thread(snapshot, self.path)
-            old = self.current
-            try:
-                new, changes = await asyncio.to_thread(self._load_beside, old)
-            except KnowledgeError as err:
-                self.seen = before
-                logger.warning("Reload failed with %d problem(s); still serving %d claims", len(err.problems), len(old))
-                return ReloadOutcome(False, len(old), len(old.sources), problems=tuple(err.problems))
-            self.current = new
+            new, changes = await asyncio.to_thread(self._load_beside, old)
+        except KnowledgeError as err:
+            # The watcher tries again when these files change, not on every look.
             self.seen = before
-            old.close()
-            logger.info(
-                "Reloaded %d claims: %d added, %d removed, %d edited",
-                len(new),
-                len(changes.added),
-                len(changes.removed),
-                len(changes.edited),
-            )
-            return ReloadOutcome(True, len(new), len(new.sources), changes)
+            logger.warning("Reload failed with %d problem(s); still serving %d claims", len(err.problems), len(old))
+            return ReloadOutcome(False, len(old), len(old.sources), problems=tuple(err.problems))
+        except Exception as err:  # the loader's bug, or MemoryError: still one problem, never a crash
+            self.seen = before
+            logger.exception("Reload failed unexpectedly; still serving %d claims", len(old))
+            return ReloadOutcome(False, len(old), len(old.sources), problems=(_unexpected(self.path, err),))
+        self.current = new
+        self.seen = before
+        old.close()
+        logger.info(
+            "Reloaded %d claims: %d added, %d removed, %d edited",
+            len(new),
+            len(changes.added),
+            len(changes.removed),
+            len(changes.edited),
+        )
+        return ReloadOutcome(True, len(new), len(new.sources), changes)
 
     def _load_beside(self, old: KnowledgeBase) -> tuple[KnowledgeBase, Changes]:
         new = KnowledgeBase.load(self.path, limits=old.limits)
         return new, new.changes_since(old)
 
     async def watch(self, interval: float, report: Callable[[ReloadOutcome], Awaitable[None]]) -> None:
-        """Reload whenever the knowledge files change, and ``report`` each outcome. Runs until cancelled."""
+        """Reload whenever the knowledge files change, and ``report`` each outcome. Runs until cancelled.
+
+        A pass that fails in any way is logged with its stack trace and reported (once per
+        distinct failure), and the watching goes on. A failed reload is reported once per
+        distinct set of problems, so a broken file the watcher looks at again is not told twice.
+        """
+        told: frozenset[str] = frozenset()  # the problems of the last failure reported
         while True:
             await asyncio.sleep(interval)
-            now = await asyncio.to_thread(snapshot, self.path)
-            if now == self.seen:
+            if self.last_reload is not None and self.last_reload.ok:
+                told = frozenset()  # a /reload worked since: the next failure is news again
+            try:
+                outcome = await self._watch_once(interval)
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:
+                problem = _unexpected(self.path, err)
+                if frozenset([str(problem)]) != told:
+                    logger.exception("The knowledge watcher's pass failed; still watching")
+                outcome = ReloadOutcome(False, len(self.current), len(self.current.sources), problems=(problem,))
+                self.last_reload = outcome
+            if outcome is None:
                 continue
-            # An editor or `git pull` may still be writing: reload once the files stand still.
-            while True:
-                await asyncio.sleep(interval)
-                settled = await asyncio.to_thread(snapshot, self.path)
-                if settled == now:
-                    break
-                now = settled
-            if now == self.seen:  # a /reload got there first
+            problems = frozenset(str(p) for p in outcome.problems)
+            if not outcome.ok and problems == told:
                 continue
-            logger.info("Knowledge files changed; reloading")
-            outcome = await self.reload()
+            told = problems if not outcome.ok else frozenset()
             try:
                 await report(outcome)
             except Exception:  # telling moderators must never stop the watching
                 logger.exception("Could not report a reload")
+
+    async def _watch_once(self, interval: float) -> ReloadOutcome | None:
+        """One look: reload if the files changed and have stood still since; None if nothing changed."""
+        now = await asyncio.to_thread(snapshot, self.path)
+        if now == self.seen:
+            return None
+        # An editor or `git pull` may still be writing: load only once two looks an
+        # interval apart see the same files (a file half written is not loaded).
+        while True:
+            await asyncio.sleep(interval)
+            settled = await asyncio.to_thread(snapshot, self.path)
+            if settled == now:
+                break
+            now = settled
+        if now == self.seen:  # a /reload got there first
+            return None
+        logger.info("Knowledge files changed; reloading")
+        return await self.reload()
 
     def close(self) -> None:
         """Close the store in service."""

@@ -327,10 +327,25 @@ def knowledge_files(path: Path) -> list[Path]:
     link or a FIFO, so that reading it reports the problem instead of skipping it silently.
     """
     if path.is_dir():
+        # rglob skips a directory it cannot list without a word, and its files' claims would
+        # silently vanish from the store: a walk reports each one as a problem instead.
+        unlisted: list[Problem] = []
+        for _ in os.walk(path, onerror=lambda err: unlisted.append(_unlistable(err))):
+            pass
+        if unlisted:
+            raise KnowledgeError(unlisted)
         return sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and not p.is_dir())
     if path.exists() or path.is_symlink():
         return [path]
     raise KnowledgeError([Problem(_display(path), 1, 1, "no such file or directory")])
+
+
+def _unlistable(err: OSError) -> Problem:
+    name = _display(Path(err.filename)) if err.filename is not None else "?"
+    reason = "permission denied" if isinstance(err, PermissionError) else (err.strerror or type(err).__name__)
+    return Problem(
+        name, 1, 1, f"cannot list the directory: {reason}", hint="make it readable by the user groundbot runs as"
+    )
 
 
 def _display(path: Path) -> str:

@@ -48,7 +48,7 @@ def test_a_polling_bot_reports_its_knowledge_event_log_and_last_update_on_the_he
 
     checked = health_cli(port)
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout.startswith("healthy (4 claims; event log writable; last update ")
+    assert checked.stdout.startswith("healthy (4 claims; event log writable; last reload none since start-up; last update ")
     assert json.loads(health_cli(port, "--json").stdout)["status"] == "ok"
     assert get(f"http://127.0.0.1:{port}/other")[0] == 404
 

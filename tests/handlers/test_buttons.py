@@ -6,7 +6,7 @@ import pytest
 
 from handlers import render
 from tests.conftest import AMBIGUOUS, ANSWERED
-from tests.telegram_fakes import ALICE, BOB, bot_message, callback, chat_of, private_message, running_bot
+from tests.telegram_fakes import ALICE, bot_message, callback, chat_of, private_message, running_bot
 
 
 async def did_you_mean(bot) -> tuple[dict, list[str]]:
@@ -87,7 +87,7 @@ async def test_a_thumbs_down_on_a_picked_claim_is_recorded_against_that_claim(re
     edit = (await recording_bot.send(callback(data[1], sent)))[1]
     picked = recording_bot.events.question_event(1).candidate_ids[1]
 
-    await recording_bot.send(callback(edit.callback_data[1], sent, sender=BOB))
+    await recording_bot.send(callback(edit.callback_data[1], sent))
 
     rows = list(recording_bot.events.db["feedback"].rows)
     assert [(r["event_id"], r["claim_id"], r["value"]) for r in rows] == [(1, picked, -1)]

@@ -215,3 +215,40 @@ def test_a_key_given_in_the_settings_is_used_instead_of_a_key_file(tmp_path: Pat
     assert one.pseudonym(USER) == two.pseudonym(USER)
     assert not (tmp_path / "a" / KEY_FILE).exists()
     one.close(), two.close()
+
+
+def test_the_update_tables_exist_as_soon_as_the_log_opens(tmp_path: Path):
+    log = EventLog(tmp_path / "events.db")
+    tables = {row[0] for row in log.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"handled_updates", "pending_updates"} <= tables
+    log.close()
+
+
+def test_keeping_and_recording_updates_under_a_held_lock_wait_at_most_the_timeout_and_never_raise(
+    tmp_path: Path, locker, caplog
+):
+    path = tmp_path / "events.db"
+    log = EventLog(path, timeout=0.5, retry_every=60)
+    assert log.spool([(1, '{"update_id": 1}')])
+    locker(path)
+
+    started = time.monotonic()
+    assert log.spool([(2, '{"update_id": 2}')]) is False
+    assert log.mark_handled([1]) is False
+    assert time.monotonic() - started < 1.0  # one wait for the lock, then the log is skipped
+    assert not log.healthy and "locked" in log.problem
+    assert len(errors(caplog)) == 1
+    # Reads still work under WAL: update 1 is kept and not handled, 2 was never kept.
+    assert log.handled([1, 2]) == set()
+    assert log.spooled() == [(1, '{"update_id": 1}')]
+    log.close()
+
+
+def test_a_closed_log_reads_no_updates_and_logs_why_once(tmp_path: Path, caplog):
+    log = EventLog(tmp_path / "events.db")
+    log.close()
+    assert log.handled([1, 2, 3]) == set()
+    assert log.spooled() == []
+    assert log.spool([(4, "{}")]) is False
+    assert log.mark_handled([4]) is False
+    assert len([r for r in errors(caplog) if "handled updates" in r.getMessage()]) == 1

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 from pathlib import Path
 
 import pytest
 
-from knowledge.live import LiveKnowledge
+from knowledge.live import LiveKnowledge, ReloadOutcome
 
 CLAIMS = 300  # enough that a leaked store would show in the process's memory
 
@@ -94,4 +95,40 @@ async def test_a_successful_reload_closes_the_store_it_replaces(tmp_path: Path) 
         with pytest.raises(Exception, match="closed"):
             old.store.db.execute("select 1")
     finally:
+        live.close()
+
+
+async def test_the_watcher_tells_a_failure_once_and_again_after_a_reload_worked_in_between(tmp_path: Path) -> None:
+    write_store(tmp_path, claims=3)
+    live = await LiveKnowledge.load(tmp_path)
+    failures: list[ReloadOutcome] = []
+
+    async def report(outcome: ReloadOutcome) -> None:
+        if not outcome.ok:
+            failures.append(outcome)
+
+    async def until_failures(n: int) -> None:
+        for _ in range(200):
+            if len(failures) >= n:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"{len(failures)} failure(s) told, expected {n}")
+
+    watcher = asyncio.create_task(live.watch(0.05, report))
+    broken = tmp_path / "broken.yaml"
+    try:
+        broken.write_text("source: {id: broken, outlet: X}\nclaims:\n  - {id: a, statement: S}\n")
+        await until_failures(1)
+        broken.touch()  # looked at again, still broken in the same way: not told again
+        await asyncio.sleep(0.5)
+        assert len(failures) == 1
+
+        broken.unlink()
+        assert (await live.reload()).ok  # a moderator's /reload in between
+        broken.write_text("source: {id: broken, outlet: X}\nclaims:\n  - {id: a, statement: S}\n")
+        await until_failures(2)
+        assert failures[0].problems == failures[1].problems
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
         live.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import health
 from handlers.errors import SORRY
 from tests.conftest import ANSWERED, REFUSED
 from tests.knowledge.test_event_log_failures import HOLD_LOCK
@@ -82,3 +84,27 @@ async def test_on_a_full_disk_every_question_is_answered(bot_settings, tiny_disk
         assert all(r.text != SORRY for r in replies)
         assert sum("50,000" in r.text for r in replies) == 40
         assert not bot.events.healthy and "full" in bot.events.problem
+
+
+async def test_while_the_log_is_locked_health_says_degraded_and_the_failure_is_logged_once(
+    bot_settings, held_lock, caplog
+):
+    settings = bot_settings.model_copy(update={"events_timeout": 0.5})
+    async with running_bot(settings) as bot:
+        await bot.app.start()
+        try:
+            healthy, before = health.report(bot.app, settings, time.time())
+            assert healthy and before["status"] == "ok"
+            held_lock(bot.events.path)
+            started = time.monotonic()
+            replies = [await bot.reply_to(private_message(text)) for text in [ANSWERED, REFUSED] * 10]
+            assert time.monotonic() - started < 5.0
+            assert all(r.text != SORRY for r in replies)
+            healthy, during = health.report(bot.app, settings, time.time())
+        finally:
+            await bot.app.stop()
+    assert not healthy and during["status"] == "degraded"
+    assert during["problems"] == [f"event log not writable: {during['event_log']['error']}"]
+    assert "locked" in during["event_log"]["error"]
+    failures = [r for r in caplog.records if r.name == "knowledge.events" and r.levelno >= logging.ERROR]
+    assert len(failures) == 1  # once for the outage, not once per question or per health check

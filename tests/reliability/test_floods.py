@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.scheduler import SLOW_DOWN
-from tests.reliability.flood import (
+from benchmarks.flood import (
     bystander_waits,
     group_flood,
     interleave,
@@ -14,6 +13,7 @@ from tests.reliability.flood import (
     replies_to,
     trickle,
 )
+from bot.scheduler import SLOW_DOWN
 from tests.telegram_fakes import TEAM_GROUP, private_message
 
 P95_LIMIT = 2.0

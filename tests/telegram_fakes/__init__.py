@@ -1,17 +1,21 @@
 """Telegram, faked at the HTTP boundary: the test harness every bot test builds on.
 
-All speaking the real Bot API wire format, one module per concern:
+All speaking the real Bot API wire format. The code lives in ``benchmarks/`` (the
+benchmarks run the same fakes, and a benchmark imports the project, never its tests);
+tests import it from here:
 
-- ``updates``: builders (``private_message``, ``group_message``, ``callback``, ``inline_query``…)
-  that return the JSON Telegram sends;
-- ``benchmarks/telegram_double.py`` (shared with the handler benchmark): ``BotAPI``, what
-  Telegram answers to each method with every call recorded and faults scripted per method;
-  ``RecordingRequest``, a ``BaseRequest`` in front of it for an in-process ``Application``;
-  and ``running_bot``, groundbot's Application started as ``run_polling`` would;
-- ``server``: ``FakeTelegram``, an HTTP server on 127.0.0.1 with long-polling ``getUpdates``;
-- ``process``: ``BotProcess``, a real ``groundbot run`` against a ``FakeTelegram``.
+- ``benchmarks/telegram_updates.py``: builders (``private_message``, ``group_message``,
+  ``callback``, ``inline_query``…) that return the JSON Telegram sends;
+- ``benchmarks/telegram_double.py``: ``BotAPI``, what Telegram answers to each method with
+  every call recorded and faults scripted per method; ``RecordingRequest``, a ``BaseRequest``
+  in front of it for an in-process ``Application``; and ``running_bot``, groundbot's
+  Application started as ``run_polling`` would;
+- ``benchmarks/telegram_server.py``: ``FakeTelegram``, an HTTP server on 127.0.0.1 with
+  long-polling ``getUpdates``;
+- ``benchmarks/bot_process.py``: ``BotProcess``, a real ``groundbot run`` against a ``FakeTelegram``.
 """
 
+from benchmarks.bot_process import BotProcess, bot_env, groundbot_command
 from benchmarks.telegram_double import (
     BOT_USER,
     STRING_PARAMS,
@@ -23,9 +27,8 @@ from benchmarks.telegram_double import (
     RunningBot,
     running_bot,
 )
-from tests.telegram_fakes.process import BotProcess, bot_env, groundbot_command
-from tests.telegram_fakes.server import FakeTelegram
-from tests.telegram_fakes.updates import (
+from benchmarks.telegram_server import FakeTelegram
+from benchmarks.telegram_updates import (
     ALICE,
     BOB,
     BOT_USERNAME,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.telegram_fakes.server import FakeTelegram
+from benchmarks.telegram_server import FakeTelegram
 
 
 def groundbot_command() -> list[str]:

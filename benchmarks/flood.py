@@ -6,8 +6,9 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from tests.conftest import ANSWERED, REFUSED
-from tests.telegram_fakes import TEAM_GROUP, FakeTelegram, group_message, private_message
+from benchmarks.seed import ANSWERED, REFUSED
+from benchmarks.telegram_server import FakeTelegram
+from benchmarks.telegram_updates import TEAM_GROUP, group_message, private_message
 
 
 def people(first_id: int, n: int, name: str = "Person") -> list[dict]:
