@@ -168,9 +168,9 @@ def _statement(f: Finding | None, para: Paragraph, unit: tuple[int, int]) -> tup
         phrase = clean_text(text[c0:c1])
         rest = text[s:c0].rstrip(" ,") + " " + text[c1:e].lstrip(" ,") if s <= c0 < e else text[s:e]
         rest = as_sentence(rest)
-        first = rest.split()[0] if rest.split() else ""
-        if first in ("The", "A", "An", "This", "These", "It", "There", "In", "On", "At"):
-            rest = rest[0].lower() + rest[1:]
+        word = next((t for t in para.doc if t.idx >= s and t.is_alpha and t.lower_ not in ("where", "which", "but", "and")), None)
+        if rest and word is not None and word.pos_ != "PROPN" and not word.text.isupper():
+            rest = rest[0].lower() + rest[1:]  # it now follows "According to X, "
         return f"{phrase[0].upper()}{phrase[1:]}, {rest}", (s, e)
     if f.kind == "quote":
         doc = para.doc
@@ -256,9 +256,12 @@ def _resolve_speaker_pronoun(statement: str, f: Finding | None) -> str:
     if f.append:
         statement = re.sub(r"^(?:That|Which|Who) ", "", statement).rstrip(".") + " " + f.append + "."
         statement = statement[0].upper() + statement[1:]
-    if f.kind != "indirect" or not f.speaker.person:
+    if f.kind != "indirect":
         return statement
     statement = re.sub(r"^(?:Only )?(?:That )?(?:only )?(?:that )?", "", statement)
+    statement = statement[:1].upper() + statement[1:]
+    if not f.speaker.person:
+        return statement
     return re.sub(r"^(He|She|he|she)\b", f.speaker.name, statement)
 
 
