@@ -15,9 +15,8 @@ from bot.cli import cli
 from knowledge import draft as drafting
 from knowledge.loader import load_claims
 
+# The seed article, read in place from the shared data beside the repository.
 SEED = Path(__file__).resolve().parents[3] / "shared" / "sources" / "north-korean-munitions-article.txt"
-if not SEED.exists():  # a worktree: ../shared beside it
-    SEED = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "north-korean-munitions-article.txt"
 
 
 @pytest.fixture(scope="module")
