@@ -7,7 +7,7 @@ the benchmark reads the articles and annotations from benchmarks/data/polnear/ (
 text/<article>.txt and attributions/<article>_<annotator>.ann as in the repository
 (data/dev/ and data/train/, commit 9b85973), one annotator per article, split by article
 before any rule was looked at against it: FIT (rules were adjusted looking at these: four dev
-articles, then two train articles) and HELD_OUT (five dev articles, reported as they come).
+articles, then three train articles) and HELD_OUT (five dev articles, reported as they come).
 
 Scoring, the same for both systems:
 - gold: every annotated attribution with a source; "quotes" are those whose content holds a
@@ -49,6 +49,7 @@ FIT = [
     # from the train compartment, added to fit on after the first held-out run
     "breitbart_2016-02-08_former-mexico-leader-calderon-ca_4b22",
     "breitbart_2016-05-11_sidney-blumenthal-no-idea-if-i-w_5fec",
+    "breitbart_2016-05-12_trump-ryan-pledge-to-work-togeth_5fec",
 ]
 HELD_OUT = [
     "west-journal_2016-09-21_chris-christie-calls-hillary-cli_4b22",

@@ -413,7 +413,8 @@ class Drafter:
                 continue  # a title: “Fox and Friends”, “Shark Tank”
             cue = self._cue_near(doc, unit, (q0, q1), all_quotes)
             if cue is None:
-                if len(words) < 6 or q0 - 1 > unit[0] + 1 and text[unit[0] : q0 - 1].strip():
+                lead = text[unit[0] : q0 - 1].strip().rstrip(",").lower()
+                if len(words) < 6 or lead not in ("", "but", "and", "yet", "still", "so"):
                     continue  # a short or embedded quote with no speaker: part of the outlet's sentence
                 speaker = self._floating(index)
                 if speaker is None:
@@ -657,8 +658,11 @@ class Drafter:
             if lemma not in _CUE_LEMMAS and not stance:
                 continue
             subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-            if subj is None and t.dep_ in ("advcl", "xcomp", "conj"):
-                subj = next((c for c in t.head.children if c.dep_ == "nsubj"), None)
+            head = t
+            while subj is None and head.dep_ in ("advcl", "xcomp", "conj") and head.head is not head:
+                # a borrowed subject: "Romney went after Trump …, calling it … and asserting that …"
+                head = head.head
+                subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
             if subj is None or subj.lower_ in ("it", "which", "that", "i", "we", "you"):
                 continue
             if stance:
@@ -804,8 +808,10 @@ class Drafter:
                 nxt = after.find(", ", skip)
                 seg_end = unit[1] if nxt < 0 else name_end + nxt
                 content = (seg_start, seg_end)
-            elif before.rstrip().endswith(",") and after.strip(" .") == "":
+            elif before.rstrip().endswith(",") and ", " not in after:
+                # "…, according to a national Gallup Poll taken last week."
                 content = (unit[0], m.start())
+                name_end = name_start + len(after.rstrip().rstrip(".")) + (name_end - name_start)
             else:
                 seg_start = unit[0] + (before.rfind(", ") + 2 if ", " in before else 0)
                 nxt = after.find(", ")

@@ -174,9 +174,12 @@ def _statement(f: Finding | None, para: Paragraph, unit: tuple[int, int]) -> tup
         phrase = clean_text(text[c0:c1])
         rest = text[s:c0].rstrip(" ,") + " " + text[c1:e].lstrip(" ,") if s <= c0 < e else text[s:e]
         rest = as_sentence(rest)
-        first = rest.split()[0] if rest.split() else ""
-        if first in ("The", "A", "An", "This", "These", "It", "There", "In", "On", "At"):
-            rest = rest[0].lower() + rest[1:]
+        word = next(
+            (t for t in para.doc if t.idx >= s and t.is_alpha and t.lower_ not in ("where", "which", "but", "and")),
+            None,
+        )
+        if rest and word is not None and word.pos_ != "PROPN" and not word.text.isupper():
+            rest = rest[0].lower() + rest[1:]  # it now follows "According to X, "
         return f"{phrase[0].upper()}{phrase[1:]}, {rest}", (s, e)
     if f.kind == "quote":
         doc = para.doc
@@ -271,9 +274,12 @@ def _resolve_speaker_pronoun(statement: str, f: Finding | None) -> str:
     if f.append:
         statement = re.sub(r"^(?:That|Which|Who) ", "", statement).rstrip(".") + " " + f.append + "."
         statement = statement[0].upper() + statement[1:]
-    if f.kind != "indirect" or not f.speaker.person:
+    if f.kind != "indirect":
         return statement
     statement = re.sub(r"^(?:Only )?(?:That )?(?:only )?(?:that )?", "", statement)
+    statement = statement[:1].upper() + statement[1:]
+    if not f.speaker.person:
+        return statement
     return re.sub(r"^(He|She|he|she)\b", f.speaker.name, statement)
 
 
@@ -384,6 +390,9 @@ def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outle
         qs.append(yn)
     topic = _topic(sdoc)
     short = attributed.split(",")[0].split(" cited by ")[0]
+    short = re.sub(r"^The ", "the ", short)
+    if topic and topic.lower().removeprefix("the ") == short.lower().removeprefix("the "):
+        topic = None  # not "What does Washington say about Washington?"
     if not outlet_own:
         if topic:
             qs.append(f"What does {short} say about {topic}?")
@@ -391,9 +400,22 @@ def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outle
     else:
         if topic:
             qs.append(f"What do we know about {topic}?")
-        ents = [e.text for e in sdoc.ents if e.label_ in ("GPE", "ORG", "PERSON", "NORP") and e.text != topic]
+        ents = [e.text for e in sdoc.ents if e.label_ in ("GPE", "ORG", "PERSON") and e.text != topic]
         if ents:
             qs.append(f"What about {ents[0]}?")
+    if len(qs) < 2:
+        # the subject was the speaker itself ("According to Kyiv, …"): ask about the next thing named
+        other = next(
+            (
+                c.text
+                for c in sdoc.noun_chunks
+                if c.root.pos_ != "PRON" and c.text.lower().removeprefix("the ") != short.lower().removeprefix("the ")
+            ),
+            None,
+        )
+        if other:
+            other = other[0].lower() + other[1:] if other.split()[0] in ("The", "A", "An") else other
+            qs.append(f"What does {short} say about {other}?" if not outlet_own else f"What do we know about {other}?")
     out = []
     for q in qs:
         q = re.sub(r"\s+", " ", q).strip()
@@ -409,20 +431,16 @@ def _topic(sdoc: "Doc") -> str | None:
     if root is None:
         return None
     subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    if subj is not None and subj.pos_ != "PRON":
-        phrase = sdoc[subj.left_edge.i : subj.right_edge.i + 1].text
-        if len(phrase.split()) <= 8:
-            return (
-                phrase[0].lower() + phrase[1:]
-                if subj.pos_ != "PROPN"
-                and not phrase[:2].isupper()
-                and phrase.split()[0] in ("The", "A", "An", "This", "These")
-                else phrase
-            )
-    for chunk in sdoc.noun_chunks:
-        if chunk.root.pos_ != "PRON":
-            return chunk.text
-    return None
+    phrase = None
+    if subj is not None and subj.pos_ != "PRON" and subj.right_edge.i - subj.left_edge.i < 8:
+        phrase = sdoc[subj.left_edge.i : subj.right_edge.i + 1]
+    else:
+        phrase = next((chunk for chunk in sdoc.noun_chunks if chunk.root.pos_ != "PRON"), None)
+    if phrase is None:
+        return None
+    text = phrase.text
+    # mid-question, "The North Korean munitions" reads "the North Korean munitions"
+    return text[0].lower() + text[1:] if phrase[0].pos_ == "DET" else text
 
 
 def _yes_no(sdoc: "Doc") -> str | None:
@@ -453,7 +471,7 @@ def _yes_no(sdoc: "Doc") -> str | None:
     body = "".join(rest).strip()
     if not body:
         return None
-    if sdoc[start].pos_ not in ("PROPN",) and not sdoc[start].text.isupper():
+    if sdoc[start].pos_ != "PROPN" and not sdoc[start].ent_type_ and not sdoc[start].text.isupper():
         body = body[0].lower() + body[1:]
     lead = lead_tokens.strip().rstrip(",")
     q = f"{front[0].upper()}{front[1:]} {body}"

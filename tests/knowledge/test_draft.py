@@ -15,9 +15,8 @@ from bot.cli import cli
 from knowledge import draft as drafting
 from knowledge.loader import load_claims
 
+# The seed article, read in place from the shared data beside the repository.
 SEED = Path(__file__).resolve().parents[3] / "shared" / "sources" / "north-korean-munitions-article.txt"
-if not SEED.exists():  # a worktree: ../shared beside it
-    SEED = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "north-korean-munitions-article.txt"
 
 
 @pytest.fixture(scope="module")
@@ -285,3 +284,27 @@ def test_an_article_that_is_not_utf8_or_an_unwritable_output_is_a_clear_error(tm
     assert result.exit_code == 1 and "the article is not UTF-8 text (byte 15)" in result.output
     result = CliRunner().invoke(cli, ["draft", str(SEED), "--outlet", "AFP", "-o", str(tmp_path / "no" / "such.yaml")])
     assert result.exit_code == 1 and "cannot write" in result.output
+
+
+def test_a_quote_after_but_in_the_speakers_paragraph_is_still_the_speakers(nlp):
+    text = ("“I don’t think it’s do or die, any endorsement in particular,” Zeldin said outside the building. "
+            "But “Donald Trump’s candidacy is strengthened with an endorsement from the most powerful person.”")
+    claim = by_quote(drafting.draft_claims(text, "AP", nlp=nlp), "Donald Trump’s candidacy is strengthened")
+    assert claim.attributed_to == "Zeldin"
+
+
+def test_a_second_reporting_verb_borrows_the_subject_of_the_first(nlp):
+    text = ("Romney went after Trump on Wednesday over his taxes, calling it a problem and asserting "
+            "that the only explanation must be “a bombshell of unusual size.”")
+    claims = drafting.draft_claims(text, "AP", nlp=nlp)
+    claim = next(c for c in claims if c.attributed_to != "AP")
+    assert claim.attributed_to == "Romney"
+    assert claim.statement == "The only explanation must be “a bombshell of unusual size”."
+
+
+def test_according_to_at_the_end_takes_the_whole_source_and_the_sentence_before_it(nlp):
+    text = ("Almost two in three Republican-leaning voters now view Trump favorably, compared with 31 percent "
+            "who view him unfavorably, according to a national Gallup Poll taken last week.")
+    claim = next(c for c in drafting.draft_claims(text, "AP", nlp=nlp) if c.attributed_to != "AP")
+    assert claim.attributed_to.startswith("A national Gallup Poll")
+    assert claim.statement.startswith("According to a national Gallup Poll taken last week, almost two in three")
