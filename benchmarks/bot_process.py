@@ -91,6 +91,9 @@ def bot_env(telegram: FakeTelegram, data_dir: Path, **settings: str) -> dict[str
         "GROUNDBOT_TOKEN": telegram.token,
         "GROUNDBOT_BASE_URL": telegram.base_url,
         "GROUNDBOT_DATA_DIR": str(data_dir),
+        # The lexical matcher unless a caller asks otherwise: an answer must not depend on
+        # whether background embedding has finished.
+        "GROUNDBOT_SEMANTIC": "false",
         "PYTHONUNBUFFERED": "1",
     })
     env.update({f"GROUNDBOT_{k.upper()}": v for k, v in settings.items()})

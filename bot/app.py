@@ -175,7 +175,9 @@ class Lifecycle:
         settings, state = self.settings, app.bot_data
         # Health first, so a probe during a long knowledge load sees "not loaded yet", not nothing.
         self.health_server = health.start(app, settings)
-        state.live = await LiveKnowledge.load(settings.knowledge, settings.limits)
+        state.live = await LiveKnowledge.load(
+            settings.knowledge, settings.limits, embeddings_dir=settings.data_dir if settings.semantic else None
+        )
         state.event_log = EventLog(
             settings.events_path,
             hash_users=settings.hash_user_ids,

@@ -26,6 +26,7 @@ from handlers.render import plain
 from knowledge import Answer, KnowledgeBase, KnowledgeError
 from knowledge import backup as backups
 from knowledge.draft import DraftUnavailable, draft_article, load_pipeline, render_yaml
+from knowledge.embedding import available as embedding_available
 from knowledge.evaluation import (
     MEANINGS,
     Question,
@@ -258,6 +259,16 @@ def run(check: bool) -> None:
         raise Failure(f"groundbot: cannot listen on {settings.listen}: {err.strerror or err}") from None
 
 
+def _semantic_line(kb: KnowledgeBase, settings: Settings) -> str:
+    """How much of the knowledge the semantic tier has embedded already (the rest is embedded at start)."""
+    if not settings.semantic:
+        return "OK: semantic tier off (GROUNDBOT_SEMANTIC=false): the lexical matcher answers alone"
+    if not embedding_available():
+        return "OK: semantic tier not installed (pip install 'groundbot[semantic]'): the lexical matcher answers alone"
+    done, total = kb.embedded(settings.data_dir)
+    return f"OK: semantic tier: {done} of {total} texts embedded in {settings.data_dir}; the rest at start-up"
+
+
 def _check_deployment(settings: Settings) -> None:
     """`groundbot run --check`: what `run` would load and open, loaded and opened, then closed."""
     mode = f"webhook at {settings.webhook_url}" if settings.webhook else "long polling"
@@ -266,6 +277,7 @@ def _check_deployment(settings: Settings) -> None:
     kb = _load(settings.knowledge, settings.limits)
     try:
         click.echo(f"OK: knowledge: {len(kb)} claims from {len(kb.sources)} source(s) in {kb.path}")
+        click.echo(_semantic_line(kb, settings))
     finally:
         kb.close()
     try:

@@ -73,18 +73,28 @@ def _unexpected(path: Path, err: BaseException) -> Problem:
 class LiveKnowledge:
     """The knowledge base serving right now, and the one way to replace it; one reload at a time."""
 
-    def __init__(self, current: KnowledgeBase):
+    def __init__(self, current: KnowledgeBase, embeddings_dir: Path | None = None):
         self.current = current
         self.path = current.path
+        # Where the semantic tier caches its vectors; None keeps to the lexical matcher.
+        self.embeddings_dir = embeddings_dir
         self._lock = asyncio.Lock()
         self.seen: Snapshot = snapshot(self.path)  # the files as the last load read them
         self.last_reload: ReloadOutcome | None = None  # the latest reload's outcome, for health
 
     @classmethod
-    async def load(cls, path: Path | None, limits: Limits = DEFAULT_LIMITS) -> "LiveKnowledge":
-        """Load the knowledge at ``path`` (default: the bundled one) off the event loop."""
+    async def load(
+        cls, path: Path | None, limits: Limits = DEFAULT_LIMITS, *, embeddings_dir: Path | None = None
+    ) -> "LiveKnowledge":
+        """Load the knowledge at ``path`` (default: the bundled one) off the event loop.
+
+        With ``embeddings_dir``, the semantic tier is built in the background: the knowledge
+        answers lexically at once and with the fused matcher when the embeddings are ready.
+        """
         kb = await asyncio.to_thread(KnowledgeBase.load, path, limits=limits)
-        return cls(kb)
+        if embeddings_dir is not None:
+            kb.start_semantic(embeddings_dir)
+        return cls(kb, embeddings_dir)
 
     async def reload(self) -> ReloadOutcome:
         """Load the knowledge anew and swap it in if, and only if, the whole load succeeds.
@@ -126,6 +136,10 @@ class LiveKnowledge:
 
     def _load_beside(self, old: KnowledgeBase) -> tuple[KnowledgeBase, Changes]:
         new = KnowledgeBase.load(self.path, limits=old.limits)
+        if self.embeddings_dir is not None:
+            # The old store answers meanwhile, so the new one is swapped in with its semantic
+            # tier ready; the cache holds every unchanged text, so only edits are embedded.
+            new.start_semantic(self.embeddings_dir, background=False)
         return new, new.changes_since(old)
 
     async def watch(self, interval: float, report: Callable[[ReloadOutcome], Awaitable[None]]) -> None:

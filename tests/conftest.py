@@ -48,10 +48,14 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def bot_settings(clean_env: Path, seed_kb: Path):
-    """Settings for a bot under test: the fake token, the seed knowledge, data in tmp_path."""
+    """Settings for a bot under test: the fake token, the seed knowledge, data in tmp_path.
+
+    The lexical matcher alone, so that an answer under test cannot change when embeddings
+    finish in the background; tests/bot/test_semantic_wiring.py turns the tier on.
+    """
     from bot.config import Settings
 
-    return Settings(token=TOKEN, knowledge=seed_kb, data_dir=clean_env / "data")
+    return Settings(token=TOKEN, knowledge=seed_kb, data_dir=clean_env / "data", semantic=False)
 
 
 @pytest.fixture
