@@ -58,6 +58,7 @@ class AwaitingArticle(filters.MessageFilter):
 async def draft(update: Update, context: Context) -> None:
     """/draft TEXT, a .txt with caption /draft, or /draft then the article."""
     message = update.effective_message
+    assert message is not None  # registered for messages only
     user = update.effective_user.id
     awaiting = context.bot_data.awaiting_article
     awaiting.discard(user)
@@ -79,6 +80,7 @@ async def article(update: Update, context: Context) -> None:
     """The article a moderator sends (or forwards) after /draft alone."""
     context.bot_data.awaiting_article.discard(update.effective_user.id)
     message = update.effective_message
+    assert message is not None  # registered for messages only
     await _draft_and_reply(message, context, message.text or "", update.effective_user.id)
 
 

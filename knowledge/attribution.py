@@ -88,7 +88,7 @@ def paragraphs(nlp: "Language", text: str) -> list[Paragraph]:
     return [Paragraph(s, d) for (s, _), d in zip(spans, docs)]
 
 
-def is_prose(span_text: str, doc: "Doc") -> bool:
+def is_prose(span_text: str, doc: "Doc | Span") -> bool:
     words = [t for t in doc if t.is_alpha]
     has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc)
     return has_verb and len(words) >= 5 and span_text.rstrip().rstrip('”"’)').endswith((".", "!", "?"))
@@ -279,9 +279,11 @@ class Article:
     def _carry_over(self, span: tuple[int, int], para_index: int, plural: bool) -> Speaker | None:
         if plural:
             return Speaker("Unresolved speaker", None, span, person=False, unsure=True)
-        candidates = [c for c in (self.last_person, self.last_named) if c is not None and c[0].span]
+        candidates = [
+            (c[0].span[0], c) for c in (self.last_person, self.last_named) if c is not None and c[0].span is not None
+        ]
         if candidates:
-            last, where = max(candidates, key=lambda c: c[0].span[0])
+            _, (last, where) = max(candidates, key=lambda c: c[0])
             return Speaker(last.name, last.role, span, person=True, unsure=para_index - where > 2 or not last.person)
         # No speaker yet: the last person the article named before this "he" (the small
         # model sometimes calls a surname an organisation, so any name will do), flagged.
@@ -341,6 +343,7 @@ def _tell_via(cue: "Token") -> str | None:
 class Drafter:
     def __init__(self, article: Article):
         self.a = article
+        self.paragraph_speaker: Speaker | None = None
 
     def run(self) -> list[tuple[Finding | None, Paragraph, int, tuple[int, int]]]:
         """(finding or None for the outlet's own statement, paragraph, index, unit) in text order."""
@@ -368,7 +371,7 @@ class Drafter:
                 ]
                 if named:
                     self.paragraph_speaker = named[-1]
-                covered = set()
+                covered: set[int] = set()
                 for f in found:
                     covered.update(range(*(f.footprint or f.content)))
                     if f.speaker.span:
@@ -444,7 +447,9 @@ class Drafter:
             return []
         caps = m.group(1).strip()
         key = caps.split()[-1].lower()
-        full = next(((n, r) for k, (n, r) in self.a.roles.items() if k.split()[-1].lower() == key), None)
+        full: tuple[str, str | None] | None = next(
+            ((n, r) for k, (n, r) in self.a.roles.items() if k.split()[-1].lower() == key), None
+        )
         if full is None:
             for ent in (e for p in self.a.paras for e in p.doc.ents if e.label_ == "PERSON"):
                 if ent.text.split()[-1].lower() == key:
@@ -462,7 +467,7 @@ class Drafter:
         ]
 
     def _floating(self, index: int) -> Speaker | None:
-        if getattr(self, "paragraph_speaker", None) is not None:
+        if self.paragraph_speaker is not None:
             # "…, Schiff said. “The other factor …”": the speaker of this paragraph goes on
             last = self.paragraph_speaker
             return Speaker(last.name, last.role, None, person=last.person, unsure=last.unsure)
@@ -494,8 +499,9 @@ class Drafter:
             out.append((s + lead, e - trail))
         return out
 
-    def _cue_near(self, doc, unit, quote, all_quotes) -> tuple[Speaker, str | None] | None:
-        """The reporting verb and speaker of a quotation: after it first, else before it."""
+    def _cue_near(self, doc, unit, quote, all_quotes) -> tuple[Speaker, str | None, int] | None:
+        """The speaker and via of a quotation and the side of its reporting verb (1 after, -1
+        before): after it first, else before it."""
         q0, q1 = quote
         index = next(i for i, p in enumerate(self.a.paras) if p.doc is doc)
         base = self._base(doc)

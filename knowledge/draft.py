@@ -207,7 +207,8 @@ def _outlet_statements(para: Paragraph, unit: tuple[int, int]) -> list[tuple[str
     doc = para.doc
     whole = [(as_sentence(doc.text[unit[0] : unit[1]]), unit)]
     span = doc.char_span(unit[0], unit[1], alignment_mode="expand")
-    if span is None or len(list(span.sents)) != 1:
+    # Span.sents exists since spaCy 3.2; its stub (span.pyi) does not declare it.
+    if span is None or len(list(span.sents)) != 1:  # type: ignore[attr-defined]
         return whole
     root = span.root
     pieces: list[tuple["Token", list, str]] = []  # (clause head, its words, a subject to put first)
@@ -457,6 +458,7 @@ def _yes_no(sdoc: "Doc") -> str | None:
     while end > 0 and sdoc[end - 1].is_punct and sdoc[end - 1].text in ".!?":
         end -= 1
     lead_tokens = "".join(words[:start])
+    front: str | None
     if aux is not None:
         front = aux.text
         rest = words[start : aux.i] + words[aux.i + 1 : end]
@@ -513,13 +515,13 @@ def draft_claims(
     article = Article(nlp, body, outlet)
     findings = Drafter(article).run()
     taken = {c.id for c in existing or []}
-    statements = []
-    attributed = [(id(para), f.content) for f, para, _, _ in findings if f is not None]
+    statements: list[tuple[str, Finding | None, Paragraph, tuple[int, int], tuple[int, int]]] = []
+    claimed = [(id(para), f.content) for f, para, _, _ in findings if f is not None]
     for f, para, _, unit in findings:
         if f is None:
             for statement, (s, e) in _outlet_statements(para, unit):
                 # a piece that is someone's claim already ("Putin raised the possibility …")
-                if any(p == id(para) and min(e, c[1]) - max(s, c[0]) > (e - s) / 2 for p, c in attributed):
+                if any(p == id(para) and min(e, c[1]) - max(s, c[0]) > (e - s) / 2 for p, c in claimed):
                     continue
                 statements.append((statement, f, para, unit, (s, e)))
             continue
@@ -585,7 +587,7 @@ def _guess_outlet(claims: list[Drafted]) -> str | None:
         if c.via and c.via.startswith("speaking to "):
             name = c.via.removeprefix("speaking to ")
             counts[name] = counts.get(name, 0) + 1
-    return max(counts, key=counts.get) if counts else None
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 def _guess_title(body: str) -> str | None:
