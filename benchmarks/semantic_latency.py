@@ -64,8 +64,11 @@ def fill_random(kb: KnowledgeBase, path: Path) -> int:
     texts, _ = claim_texts(kb.store)
     cache = VectorCache(path)
     keys = [text_key(t) for t in dict.fromkeys(texts)]
-    found = cache.get(MODEL_ID, keys)
-    missing = [k for k in keys if k not in found]
+    missing = []
+    for start in range(0, len(keys), 20_000):  # a slice at a time: all 600k vectors are ~1 GB
+        part = keys[start:start + 20_000]
+        found = cache.get(MODEL_ID, part)
+        missing += [k for k in part if k not in found]
     rng = np.random.default_rng(1)
     for start in range(0, len(missing), 20_000):
         part = missing[start:start + 20_000]

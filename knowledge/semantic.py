@@ -70,13 +70,15 @@ class SemanticIndex:
     def __init__(
         self,
         embedder: Embedder,
-        centroids: "np.ndarray",
+        centroids: "np.ndarray | None",
         question_cache: VectorCache | None = None,
         graph: Any = None,
     ):
         self.embedder = embedder
-        self.centroids = centroids
-        self.graph = graph  # a faiss HNSW index over the centroids, for large stores
+        # A faiss HNSW index over the centroids, for large stores; it keeps its own copy of
+        # them, so the matrix is then dropped (150 MB at 100k claims).
+        self.graph = graph
+        self.centroids = centroids if graph is None else None
         self._question_cache = question_cache
         self._questions: dict[str, "np.ndarray"] = {}
 
@@ -104,9 +106,17 @@ class SemanticIndex:
 
     def cosines(self, vector: "np.ndarray", rowids: list[int]) -> dict[int, float]:
         """Cosine of ``vector`` to each of these claims."""
+        import numpy as np
+
         if not rowids:
             return {}
-        sims = self.centroids[[r - 1 for r in rowids]] @ vector
+        rows = np.asarray([r - 1 for r in rowids], dtype=np.int64)
+        if self.graph is not None:
+            vectors = self.graph.reconstruct_batch(rows)
+        else:
+            assert self.centroids is not None  # kept whenever there is no graph
+            vectors = self.centroids[rows]
+        sims = vectors @ vector
         return {r: float(s) for r, s in zip(rowids, sims)}
 
 
@@ -211,8 +221,9 @@ class SemanticBuilder:
                 )
                 graph = self._graph(sums)
                 if graph is not None:
-                    self.on_ready(SemanticIndex(embedder, sums, questions, graph))
+                    self.on_ready(SemanticIndex(embedder, None, questions, graph))
                     search = "hnsw"
+            del sums  # the published index holds what it needs
             self._status = SemanticStatus("ready", total, total, model, time.perf_counter() - started, search=search)
             if not self._question_cache and cache is not None:
                 cache.close()

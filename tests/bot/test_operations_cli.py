@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from knowledge import KnowledgeBase
+from knowledge.embedding import available as embedding_available
 from knowledge.events import EventLog
 from tests.telegram_fakes import TOKEN
 
@@ -26,13 +27,25 @@ def invoke(*args: str, **env: str):
 def test_run_check_validates_settings_knowledge_and_event_log_then_exits_0(clean_env, seed_kb):
     result = invoke("run", "--check", token=TOKEN, knowledge=str(seed_kb), data_dir="state", health_port="8080")
     assert result.exit_code == 0, result.output
+    semantic = (
+        "OK: semantic tier: 0 of 10 texts embedded in state; the rest at start-up"
+        if embedding_available()
+        else "OK: semantic tier not installed (pip install 'groundbot[semantic]'): the lexical matcher answers alone"
+    )
     assert result.stdout.splitlines() == [
         "OK: settings (long polling; /healthz on 127.0.0.1:8080)",
         f"OK: knowledge: 4 claims from 1 source(s) in {seed_kb}",
+        semantic,
         "OK: event log state/events.db is writable",
     ]
     assert (clean_env / "state" / "events.db").is_file()
     assert TOKEN not in result.output
+
+
+def test_run_check_says_the_semantic_tier_is_off_when_the_setting_says_so(clean_env, seed_kb):
+    result = invoke("run", "--check", token=TOKEN, knowledge=str(seed_kb), semantic="false")
+    assert result.exit_code == 0, result.output
+    assert "OK: semantic tier off (GROUNDBOT_SEMANTIC=false): the lexical matcher answers alone" in result.stdout
 
 
 def test_run_check_names_webhook_mode(clean_env, seed_kb):

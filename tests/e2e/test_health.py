@@ -34,9 +34,9 @@ def test_a_polling_bot_reports_its_knowledge_event_log_and_last_update_on_the_he
     report = json.loads(body)
     assert status == 200 and report["status"] == "ok" and report["problems"] == []
     assert report["mode"] == "polling"
-    knowledge = report["knowledge"]
-    assert {k: knowledge[k] for k in ("loaded", "claims", "sources")} == {"loaded": True, "claims": 4, "sources": 1}
-    assert knowledge["semantic"]["state"] in {"off", "unavailable", "embedding", "ready"}
+    semantic = report["knowledge"].pop("semantic")
+    assert report["knowledge"] == {"loaded": True, "claims": 4, "sources": 1}
+    assert semantic["state"] in {"off", "unavailable", "embedding", "ready"}  # how far the semantic tier is
     assert report["event_log"] == {"writable": True, "error": None}
     assert report["last_update"] == {"at": None, "seconds_ago": None, "count": 0}
 
