@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.loader import BUNDLED, DEFAULT_LIMITS, Limits, paused_gc, read_claims
+from knowledge.loader import BUNDLED, DEFAULT_LIMITS, Limits, read_claims
 from knowledge.matcher import Answer, Candidate, Matcher, Thresholds
 from knowledge.schema import Source, SourcedClaim
 from knowledge.semantic import CACHE_FILE, SemanticBuilder, SemanticIndex, SemanticStatus
@@ -55,9 +55,7 @@ class KnowledgeBase:
         Raises knowledge.KnowledgeError listing every problem as file:line:col.
         """
         root = Path(path) if path is not None else BUNDLED
-        with paused_gc():
-            kb = cls(Store.build(read_claims(root, index_claim, limits), database), root, thresholds, limits)
-        return kb
+        return cls(Store.build(read_claims(root, index_claim, limits), database), root, thresholds, limits)
 
     def start_semantic(
         self,

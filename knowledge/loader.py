@@ -14,7 +14,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
@@ -393,19 +393,6 @@ class _FileResult(Generic[T]):
     positions: dict[Loc, tuple[int, int]] | None = None
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection inside: loading allocates millions of objects that all
-    stay alive, and collecting in between only rescans them (a third of a load's time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _read_file(
     file: Path,
     prepare: Callable[[SourcedClaim], T] | None,
@@ -418,8 +405,7 @@ def _read_file(
     """
     name = _display(file)
     try:
-        with paused_gc():
-            return _parse_and_prepare(file, name, prepare, limits, keep_positions)
+        return _parse_and_prepare(file, name, prepare, limits, keep_positions)
     except KnowledgeError as err:
         return _FileResult(name, err.problems)
     except (OSError, RecursionError, MemoryError) as err:
@@ -481,7 +467,10 @@ def read_claims(
             # fork is cheap but unsafe beside other threads (a reload in the running bot),
             # where spawn starts clean interpreters instead.
             method = "fork" if threading.active_count() == 1 else "spawn"
-            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)))
+            # The workers are the loader's own short-lived processes: every object they make
+            # lives until they exit, so cyclic collection there would only rescan them.
+            context = multiprocessing.get_context(method)
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable))
             results: Iterator[_FileResult] = pool.map(_read_file, files, [prepare] * len(files), [limits] * len(files))
         else:
             results = (_read_file(file, prepare, limits) for file in files)
