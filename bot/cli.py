@@ -78,16 +78,22 @@ def _limits() -> Limits:
         raise click.ClickException(str(err)) from None
 
 
+# The bot's data directory: the event log for the moderators' reports and backups, and the
+# embeddings cache for --semantic.
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="GROUNDBOT_DATA_DIR",
+    default=Path("data"),
+    show_default=True,
+    help=f"The bot's data directory, holding {EVENTS_FILE} and the embeddings cache "
+    "(default: $GROUNDBOT_DATA_DIR, else ./data).",
+)
+
+
 def semantic_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--semantic/--no-semantic`` and ``--data-dir`` (where the embeddings cache lives)."""
-    command = click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        envvar="GROUNDBOT_DATA_DIR",
-        default=Path("data"),
-        show_default=True,
-        help="Where the embeddings cache embeddings.db lives (default: $GROUNDBOT_DATA_DIR, else ./data).",
-    )(command)
+    command = data_dir_option(command)
     return click.option(
         "--semantic/--no-semantic",
         envvar="GROUNDBOT_SEMANTIC",
@@ -348,15 +354,6 @@ def chat(knowledge: Path | None, data_dir: Path | None) -> None:
             events.close()
 
 
-# The moderators' reports on the server: the same numbers as /unanswered and /stats.
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="GROUNDBOT_DATA_DIR",
-    default=Path("data"),
-    show_default=True,
-    help=f"The bot's data directory, holding {EVENTS_FILE} (default: $GROUNDBOT_DATA_DIR, else ./data).",
-)
 days_option = click.option(
     "--days",
     type=click.IntRange(min=0),

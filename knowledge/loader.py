@@ -92,6 +92,12 @@ def _pos(mark: yaml.Mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
+def _refused(name: str, event: yaml.Event, message: str, hint: str) -> KnowledgeError:
+    """A file refused at ``event``'s place before it is built (an alias, too deep, too many values)."""
+    line, col = _pos(event.start_mark)
+    return KnowledgeError([Problem(name, line, col, message, hint=hint)])
+
+
 _constructor = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
 
@@ -176,39 +182,24 @@ def _screen(text: str, name: str, limits: Limits) -> None:
     depth = nodes = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            line, col = _pos(event.start_mark)
-            raise KnowledgeError(
-                [Problem(name, line, col, ALIAS_MESSAGE, hint="write the value out in full where it is needed")]
-            )
+            raise _refused(name, event, ALIAS_MESSAGE, "write the value out in full where it is needed")
         if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
             nodes += 1
             if nodes > limits.max_nodes:
-                line, col = _pos(event.start_mark)
-                raise KnowledgeError(
-                    [
-                        Problem(
-                            name,
-                            line,
-                            col,
-                            f"more than {limits.max_nodes:,} YAML values in one file",
-                            hint="split it into several files, or raise GROUNDBOT_MAX_NODES",
-                        )
-                    ]
+                raise _refused(
+                    name,
+                    event,
+                    f"more than {limits.max_nodes:,} YAML values in one file",
+                    "split it into several files, or raise GROUNDBOT_MAX_NODES",
                 )
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > limits.max_depth:
-                line, col = _pos(event.start_mark)
-                raise KnowledgeError(
-                    [
-                        Problem(
-                            name,
-                            line,
-                            col,
-                            f"nested more than {limits.max_depth} levels deep",
-                            hint="a knowledge file needs five levels: source/claims, claim, field, list",
-                        )
-                    ]
+                raise _refused(
+                    name,
+                    event,
+                    f"nested more than {limits.max_depth} levels deep",
+                    "a knowledge file needs five levels: source/claims, claim, field, list",
                 )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
