@@ -81,6 +81,7 @@ class LiveKnowledge:
         self._lock = asyncio.Lock()
         self.seen: Snapshot = snapshot(self.path)  # the files as the last load read them
         self.last_reload: ReloadOutcome | None = None  # the latest reload's outcome, for health
+        self.good_reloads = 0  # reloads that worked, the watcher's and /reload's alike
 
     @classmethod
     async def load(
@@ -105,6 +106,7 @@ class LiveKnowledge:
         async with self._lock:
             outcome = await self._reload()
             self.last_reload = outcome
+            self.good_reloads += outcome.ok
             return outcome
 
     async def _reload(self) -> ReloadOutcome:
@@ -150,10 +152,9 @@ class LiveKnowledge:
         distinct set of problems, so a broken file the watcher looks at again is not told twice.
         """
         told: frozenset[str] = frozenset()  # the problems of the last failure reported
+        told_after = self.good_reloads  # a reload that worked since then makes a failure news again
         while True:
             await asyncio.sleep(interval)
-            if self.last_reload is not None and self.last_reload.ok:
-                told = frozenset()  # a /reload worked since: the next failure is news again
             try:
                 outcome = await self._watch_once(interval)
             except asyncio.CancelledError:
@@ -166,10 +167,13 @@ class LiveKnowledge:
                 self.last_reload = outcome
             if outcome is None:
                 continue
+            if self.good_reloads != told_after:  # even one that worked while this pass ran
+                told = frozenset()
             problems = frozenset(str(p) for p in outcome.problems)
             if not outcome.ok and problems == told:
                 continue
             told = problems if not outcome.ok else frozenset()
+            told_after = self.good_reloads
             try:
                 await report(outcome)
             except Exception:  # telling moderators must never stop the watching
