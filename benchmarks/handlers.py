@@ -45,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 
 from common import RESULTS, command_line, machine, machine_block, table  # noqa: E402
+from results import replace_section  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
 from telegram_double import TOKEN, BotAPI, running_bot  # noqa: E402
@@ -104,7 +105,7 @@ def cycle(questions: list[str], n: int) -> list[str]:
 Sample = tuple[float, float]  # (wall seconds, CPU seconds) of one call
 
 
-async def run(knowledge: Path | None, questions: list[str], updates: int, rounds: int) -> dict:
+async def run(knowledge: Path | None, questions: list[str], updates: int, rounds: int, semantic: bool = False) -> dict:
     """Time the three layers question by question, interleaved, so machine load hits each alike.
 
     The bare layers use their own KnowledgeBase (same files): its caches warm exactly as the
@@ -119,13 +120,17 @@ async def run(knowledge: Path | None, questions: list[str], updates: int, rounds
     handled: list[Sample] = []
     statuses: Counter[str] = Counter()
     with tempfile.TemporaryDirectory() as data:
-        settings = Settings(token=TOKEN, knowledge=knowledge, data_dir=Path(data))
+        settings = Settings(token=TOKEN, knowledge=knowledge, data_dir=Path(data), semantic=semantic)
         api = BotAPI()
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0)
         started = time.perf_counter()
         async with running_bot(settings, api, rate_limiter=limiter) as bot:
+            while bot.knowledge.semantic.state == "embedding":  # timed once the bot answers as it will
+                await asyncio.sleep(0.1)
             load_s = time.perf_counter() - started
             kb, events, app = KnowledgeBase.load(knowledge), bot.events, bot.app
+            if semantic:  # the bare baseline answers with the same tier, from the cache the bot filled
+                kb.start_semantic(Path(data), background=False)
             before = api.mark()
             for i, (question, payload) in enumerate(zip(work, payloads)):
                 w0, c0 = time.perf_counter(), time.process_time()
@@ -216,6 +221,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5, help="rounds the timed updates are cut into")
     ap.add_argument("--claims", type=int, default=10_000, help="size of the synthetic store")
     ap.add_argument("--no-write", action="store_true", help="print the results; leave RESULTS.md alone")
+    ap.add_argument("--semantic", action="store_true",
+                    help="the bundled knowledge only, lexical and with the semantic tier in the same run")
     args = ap.parse_args()
     if not 1 <= args.rounds <= args.updates:
         ap.error("--rounds must be between 1 and --updates")
@@ -225,8 +232,13 @@ def main() -> None:
 
     before = reference_loop()
     results = {"bundled": asyncio.run(run(None, bundled_questions(), args.updates, args.rounds))}
-    knowledge, questions = synthetic(args.claims)
-    results[f"synthetic {args.claims // 1000}k"] = asyncio.run(run(knowledge, questions, args.updates, args.rounds))
+    if args.semantic:
+        semantic = asyncio.run(run(None, bundled_questions(), args.updates, args.rounds, semantic=True))
+        results["bundled, semantic tier"] = semantic
+    else:
+        knowledge, questions = synthetic(args.claims)
+        synthetic_store = asyncio.run(run(knowledge, questions, args.updates, args.rounds))
+        results[f"synthetic {args.claims // 1000}k"] = synthetic_store
     after = reference_loop()
 
     speed = (f"- machine speed: a fixed pure-Python loop (`reference_loop`) took {before:.3f} s of CPU before and "
@@ -234,7 +246,12 @@ def main() -> None:
     body = (machine_block(info, command_line()) + f"\n- cores used: 1 (pinned)\n{speed}\n\n"
             + report(results, args.updates, args.rounds))
     print(body)
-    if not args.no_write:
+    if args.no_write:
+        return
+    if args.semantic:
+        title = "## Handler throughput with the semantic tier (benchmarks/handlers.py --semantic)"
+        replace_section("handler-throughput-semantic", f"{title}\n\n{body}")
+    else:
         write(body)
 
 
