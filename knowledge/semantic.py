@@ -4,11 +4,15 @@ nearest-neighbour search over them, built in the background while the lexical ma
 Exact search: a claim matrix of float32 rows is multiplied by the question's vector. One
 centroid per claim keeps 100k claims at 100k x 384 floats (about 150 MB), small enough to
 scan in a few milliseconds (benchmarks/RESULTS.md), with no approximate index to build.
+Above ``EXACT_LIMIT`` claims a faiss HNSW graph answers instead. The centroids (and the
+graph) are saved beside the embeddings cache, named by what they were built from, so a
+restart with unchanged claims reads them back instead of gathering every text's vector.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from knowledge.embedding import Embedder, EmbeddingUnavailable, VectorCache, available, embed_cached
+from knowledge.embedding import Embedder, EmbeddingUnavailable, VectorCache, available, embed_cached, text_key
 from knowledge.text import memoised
 
 if TYPE_CHECKING:
@@ -33,6 +37,8 @@ SLICE = 20_000  # texts embedded (or read from the cache) and summed at a time
 # graph (faiss) answers in well under a millisecond, and an exact scan does not (RESULTS.md).
 EXACT_LIMIT = 20_000
 HNSW_LINKS, HNSW_BUILD, HNSW_SEARCH = 32, 64, 96
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -186,7 +192,6 @@ class SemanticBuilder:
         return self._status
 
     def _run(self) -> None:
-        import numpy as np
 
         started = time.perf_counter()
         cache: VectorCache | None = None
@@ -197,20 +202,11 @@ class SemanticBuilder:
             model = embedder.model_id
             self._status = SemanticStatus("embedding", 0, total, model)
             cache = VectorCache(self.cache_path) if self.cache_path else None
-            # Summed a slice at a time: the texts' vectors of a 100k-claim store would take
-            # more memory than the centroids themselves.
-            sums = np.zeros((self.store.size, embedder.dimensions), dtype=np.float32)
-            for start in range(0, total, SLICE):
-                part = slice(start, start + SLICE)
-
-                def progress(done: int, before: int = start) -> None:
-                    self._status = SemanticStatus(
-                        "embedding", before + done, total, model, time.perf_counter() - started
-                    )
-
-                vectors = embed_cached(embedder, cache, texts[part], progress, should_stop=self._stop.is_set)
-                np.add.at(sums, np.asarray(owners[part], dtype=np.int64), vectors)
-            sums /= np.clip(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12, None)
+            snapshot = self._snapshot_path(model, texts, owners)
+            sums = _read_snapshot(snapshot, (self.store.size, embedder.dimensions))
+            if sums is None:
+                sums = self._centroids(embedder, cache, texts, owners, started)
+                _write_snapshot(snapshot, sums)
             questions = cache if self._question_cache else None
             self.on_ready(SemanticIndex(embedder, sums, questions))
             search = "exact"
@@ -235,6 +231,44 @@ class SemanticBuilder:
             self._status = SemanticStatus("failed", error=f"{type(e).__name__}: {e}")
             if cache is not None:
                 cache.close()
+
+    def _centroids(
+        self, embedder: Embedder, cache: VectorCache | None, texts: list[str], owners: list[int], started: float
+    ) -> "np.ndarray":
+        """Each claim's unit-length mean of its texts' vectors, embedding what the cache lacks."""
+        import numpy as np
+
+        total, model = len(texts), embedder.model_id
+        # Summed a slice at a time: the texts' vectors of a 100k-claim store would take
+        # more memory than the centroids themselves.
+        sums = np.zeros((self.store.size, embedder.dimensions), dtype=np.float32)
+        for start in range(0, total, SLICE):
+            part = slice(start, start + SLICE)
+
+            def progress(done: int, before: int = start) -> None:
+                self._status = SemanticStatus("embedding", before + done, total, model, time.perf_counter() - started)
+
+            vectors = embed_cached(embedder, cache, texts[part], progress, should_stop=self._stop.is_set)
+            np.add.at(sums, np.asarray(owners[part], dtype=np.int64), vectors)
+        sums /= np.clip(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12, None)
+        return sums
+
+    def _snapshot_path(self, model: str, texts: list[str], owners: list[int]) -> Path | None:
+        """Where this exact store's centroids are kept: named by a digest of the model and of
+        every text with the claim it belongs to, so any change to the claims misses it.
+
+        Reading the centroids back is what makes a warm start fast: the cache alone would
+        mean looking up every text's vector one by one (hundreds of thousands at 100k claims).
+        """
+        import hashlib
+
+        if self.cache_path is None:
+            return None
+        digest = hashlib.blake2b(model.encode(), digest_size=16)
+        for owner, text in zip(owners, texts):
+            digest.update(owner.to_bytes(4, "little"))
+            digest.update(text_key(text))
+        return Path(self.cache_path).with_name(f"centroids-{digest.hexdigest()}.npy")
 
     def _graph(self, centroids: "np.ndarray") -> object | None:
         """An HNSW graph of the centroids: read from the data directory if this exact set of
@@ -265,6 +299,46 @@ class SemanticBuilder:
             faiss.write_index(graph, str(tmp))
             tmp.replace(path)
         return graph
+
+
+def _read_snapshot(path: Path | None, shape: tuple[int, int]) -> "np.ndarray | None":
+    """The centroids saved at ``path``, or None when there are none (or they are unreadable)."""
+    import numpy as np
+
+    if path is None or not path.is_file():
+        return None
+    try:
+        centroids = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        path.unlink(missing_ok=True)
+        return None
+    if centroids.shape != shape or centroids.dtype != np.float32:
+        path.unlink(missing_ok=True)
+        return None
+    return centroids
+
+
+def _write_snapshot(path: Path | None, centroids: "np.ndarray") -> None:
+    """Save the centroids for the next start, replacing those of claims that changed since.
+
+    Best effort: a full disk costs the next start time, never this one its semantic tier.
+    """
+    import numpy as np
+
+    if path is None:
+        return
+    tmp = path.with_suffix(".tmp")
+    try:
+        with tmp.open("wb") as f:
+            np.save(f, centroids, allow_pickle=False)
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        logger.warning("Could not save the claim centroids to %s (%s); the next start recomputes them", path, e)
+        return
+    for old in path.parent.glob("centroids-*.npy"):
+        if old != path:
+            old.unlink(missing_ok=True)
 
 
 def _faiss():

@@ -9,6 +9,7 @@ import pytest
 
 from knowledge import KnowledgeBase
 from knowledge.embedding import Embedder, VectorCache, available, embed_cached
+from knowledge.semantic import CACHE_FILE, SemanticBuilder
 from knowledge.text import terms
 
 needs_model = pytest.mark.skipif(not available(), reason="the semantic extra is not installed")
@@ -104,14 +105,17 @@ def test_a_paraphrase_the_lexical_matcher_misses_is_answered_once_embeddings_are
 
 
 @needs_model
-@pytest.mark.parametrize("question, reason", [
-    ("Did Iran get drones from Russia?", "other way round"),
-    ("Did Russia send drones to Iran?", "other way round"),
-    ("How many tanks does Russia fire per day?", "does not count tank"),
-    ("What did North Korea say about satellites?", "not what north korea said"),
-    ("How much does a Russian artillery shell cost?", "gives no price"),
-    ("How many shells does Ukraine fire per day?", "does not mention ukrain"),
-])
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("Did Iran get drones from Russia?", "other way round"),
+        ("Did Russia send drones to Iran?", "other way round"),
+        ("How many tanks does Russia fire per day?", "does not count tank"),
+        ("What did North Korea say about satellites?", "not what north korea said"),
+        ("How much does a Russian artillery shell cost?", "gives no price"),
+        ("How many shells does Ukraine fire per day?", "does not mention ukrain"),
+    ],
+)
 def test_near_misses_that_embeddings_rate_high_are_refused(fused, question, reason):
     answer = fused.answer(question)
     assert answer.status == "refused"
@@ -120,9 +124,11 @@ def test_near_misses_that_embeddings_rate_high_are_refused(fused, question, reas
 
 @needs_model
 def test_the_same_questions_asked_the_right_way_round_are_answered(fused):
-    for question, claim_id in [("Did Iran supply drones to Russia?", "drones-from-iran"),
-                               ("Did Russia get drones from Iran?", "drones-from-iran"),
-                               ("What did Putin say about satellites?", "satellite-help")]:
+    for question, claim_id in [
+        ("Did Iran supply drones to Russia?", "drones-from-iran"),
+        ("Did Russia get drones from Iran?", "drones-from-iran"),
+        ("What did Putin say about satellites?", "satellite-help"),
+    ]:
         answer = fused.answer(question)
         assert (answer.status, answer.claim.id if answer.claim else None) == ("answered", claim_id), question
 
@@ -232,5 +238,65 @@ def test_how_much_is_embedded_is_known_without_embedding(busy_dir, tmp_path):
         assert kb.embedded(tmp_path) == (0, 8)
         kb.start_semantic(tmp_path, background=False)
         assert kb.embedded(tmp_path) == (8, 8)
+    finally:
+        kb.close()
+
+
+def build_centroids(store, data_dir: Path, embedder: Embedder):
+    """Build a store's semantic index with ``embedder``; return it and the builder's status."""
+    built = []
+    builder = SemanticBuilder(store, data_dir / CACHE_FILE, built.append, embedder=embedder)
+    status = builder.build()
+    return built[0], status
+
+
+@needs_model
+def test_a_restart_reads_the_centroids_back_without_embedding_or_the_cache(busy_dir, tmp_path):
+    kb = KnowledgeBase.load(busy_dir)
+    try:
+        embedder = CountingEmbedder()
+        first, _ = build_centroids(kb.store, tmp_path, embedder)
+        assert embedder.embedded == 8
+        (tmp_path / CACHE_FILE).unlink()  # only the saved centroids can spare the embedding now
+        again = CountingEmbedder()
+        second, status = build_centroids(kb.store, tmp_path, again)
+        assert (status.state, status.embedded, again.embedded) == ("ready", 8, 0)
+        assert (second.centroids == first.centroids).all()
+    finally:
+        kb.close()
+
+
+@needs_model
+def test_changed_claims_miss_the_saved_centroids_and_replace_them(busy_dir, tmp_path):
+    kb = KnowledgeBase.load(busy_dir)
+    changed_dir = tmp_path / "changed"
+    changed_dir.mkdir()
+    text = BUSY.replace("between 40,000 and 60,000", "up to 60,000")
+    (changed_dir / "busy.yaml").write_text(text, encoding="utf-8")
+    changed = KnowledgeBase.load(changed_dir)
+    try:
+        build_centroids(kb.store, tmp_path, CountingEmbedder())
+        before = list(tmp_path.glob("centroids-*.npy"))
+        embedder = CountingEmbedder()
+        build_centroids(changed.store, tmp_path, embedder)
+        assert embedder.embedded == 1  # the new statement; the rest comes from the cache
+        after = list(tmp_path.glob("centroids-*.npy"))
+        assert len(before) == len(after) == 1 and before != after
+    finally:
+        kb.close()
+        changed.close()
+
+
+@needs_model
+def test_unreadable_saved_centroids_are_rebuilt_not_a_failure(busy_dir, tmp_path):
+    kb = KnowledgeBase.load(busy_dir)
+    try:
+        first, _ = build_centroids(kb.store, tmp_path, CountingEmbedder())
+        [snapshot] = tmp_path.glob("centroids-*.npy")
+        snapshot.write_bytes(b"\x93NUMPY not really")
+        second, status = build_centroids(kb.store, tmp_path, CountingEmbedder())
+        assert status.state == "ready"
+        assert (second.centroids == first.centroids).all()
+        assert snapshot.read_bytes().startswith(b"\x93NUMPY\x01")  # saved again, whole
     finally:
         kb.close()
