@@ -15,6 +15,7 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
+from knowledge.places import named_otherwise
 from knowledge.schema import SourcedClaim
 from knowledge.semantic import SemanticIndex
 from knowledge.store import Row, Store
@@ -345,6 +346,9 @@ class Matcher:
                 and (row.numbers_matter or not is_number(n))
                 and not _demonym_of(n, row.vocabulary)
                 and not _acronym_in(n, row)
+                # A country that only speaks in the claim ("according to Kyiv") is not
+                # what it is about: "Ukraine" in the question is not covered by it.
+                and not named_otherwise(n, q.terms, row.vocabulary - row.speakers)
             ]
             scored.append(Scored(row, round(lexical, 2), cosine, coverage, missing))
         return scored
