@@ -48,6 +48,7 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     at: float = field(default_factory=time.monotonic)  # when Telegram received it
+    result: Any = None  # what Telegram answered (the sent Message, for a send), once answered
 
     @property
     def text(self) -> str | None:
@@ -246,13 +247,15 @@ class BotAPI:
         fault = (self.take_fault(method) or self._not_started(method, params) or self._file_fault(method, params)
                  or self._over_group_limit(method, params))
         status = fault.status if fault else 200
-        self.record(Call(method, params, status))
+        # The answer is part of the record, so a test that saw the call can read it.
+        call = Call(method, params, status, result=self.reply(method, params) if status == 200 else None)
+        self.record(call)
         if status != 200:
             body: dict[str, Any] = {"ok": False, "error_code": status, "description": fault.description}
             if fault.retry_after is not None:
                 body["parameters"] = {"retry_after": fault.retry_after}
             return status, body, fault
-        return 200, {"ok": True, "result": self.reply(method, params)}, fault
+        return 200, {"ok": True, "result": call.result}, fault
 
     # --- what tests ask ---
 

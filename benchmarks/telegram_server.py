@@ -141,8 +141,10 @@ class FakeTelegram:
             return self._send(request, 413, {"ok": False, "error_code": 413,
                                              "description": "Request Entity Too Large"})
         body = request.rfile.read(length) if length else b""
-        if request.path.startswith(f"/file/bot{self.token}/"):
-            return self._download(request, request.path[len(f"/file/bot{self.token}/"):])
+        files = f"/file/bot{self.token}/"
+        path = unquote(request.path.split("?", 1)[0])  # PTB quotes a file URL, the token's ':' too
+        if path.startswith(files):
+            return self._download(request, path[len(files):])
         prefix = f"/bot{self.token}/"
         if not request.path.startswith(prefix):
             return self._send(request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
@@ -169,7 +171,6 @@ class FakeTelegram:
 
     def _download(self, request: BaseHTTPRequestHandler, file_path: str) -> None:
         """``GET /file/bot<token>/<file_path>``: the file's bytes, or Telegram's 404."""
-        file_path = unquote(file_path.split("?", 1)[0])
         content = self.api.download(file_path)
         self.api.record(Call("download", {"file_path": file_path}, 200 if content is not None else 404))
         if content is None:
