@@ -11,7 +11,8 @@ tests import it from here:
   in front of it for an in-process ``Application``; and ``running_bot``, groundbot's
   Application started as ``run_polling`` would;
 - ``benchmarks/telegram_server.py``: ``FakeTelegram``, an HTTP server on 127.0.0.1 with
-  long-polling ``getUpdates``;
+  long-polling ``getUpdates``, multipart uploads, and getFile plus ``/file/bot<token>/``
+  downloads of what ``BotAPI.upload`` keeps (a document a user sends);
 - ``benchmarks/bot_process.py``: ``BotProcess``, a real ``groundbot run`` against a ``FakeTelegram``.
 """
 
