@@ -37,7 +37,7 @@ async def test_a_file_a_user_sent_is_served_by_get_file_and_downloaded_byte_for_
 
 
 async def test_a_document_the_bot_sends_is_recorded_with_its_bytes_and_can_be_fetched_back(bot, fake_telegram):
-    content = b"source:\n  id: x\n" * 500
+    content = "source:\n  id: é\r\n".encode() * 500 + bytes(range(256)) + b"\r\n--\r\n"
     sent = await bot.send_document(ALICE["id"], content, filename="draft.yaml", caption="Edit it")
     call, = fake_telegram.api.calls_to("sendDocument")
     assert call.params["_files"] == {"document": ("draft.yaml", content)}
