@@ -48,6 +48,7 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     at: float = field(default_factory=time.monotonic)  # when Telegram received it
+    result: Any = None  # what Telegram answered (the sent Message, for a send), once answered
 
     @property
     def text(self) -> str | None:
@@ -75,6 +76,10 @@ class Fault:
     times: int = 1
 
 
+# Telegram's limits on files: a bot downloads at most 20 MB (getFile) and uploads at most 50 MB.
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
+UPLOAD_LIMIT = 50 * 1024 * 1024
+
 # Parameters that are strings on the wire; everything else arrives JSON-encoded.
 STRING_PARAMS = frozenset({
     "text", "parse_mode", "callback_query_id", "inline_query_id", "query", "url",
@@ -97,6 +102,7 @@ class BotAPI:
         self.changed = threading.Condition()
         self._sent_ids = itertools.count(5000)
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
+        self._file_ids = itertools.count(1)
         self.group_limit = 0  # messages per minute per group; 0: no limit (see limit_groups)
         self._group_sends: dict[int, list[float]] = {}
         self.not_started: set[int] = set()  # users who never started the bot (see never_started)
@@ -154,6 +160,8 @@ class BotAPI:
                 sent["text"] = params["text"]
             if "reply_markup" in params:
                 sent["reply_markup"] = params["reply_markup"]
+            if method == "sendDocument":
+                sent.update(self._sent_document(params))
             return sent
         if method == "getFile":
             file_id = params.get("file_id", "")
@@ -168,6 +176,43 @@ class BotAPI:
         if method == "getMyCommands":
             return []
         return True
+
+    def upload(self, content: bytes, file_name: str, mime_type: str = "text/plain") -> dict[str, Any]:
+        """Keep ``content`` as a file a user sent; returns the Document JSON for a message carrying it."""
+        with self.changed:
+            n = next(self._file_ids)
+            file_id = f"BQACAgIAAxkBAAI{n:06d}"  # the shape of a real document's file_id
+            self.files[file_id] = bytes(content)
+        return {"file_id": file_id, "file_unique_id": f"AgAD{n:06d}", "file_name": file_name,
+                "mime_type": mime_type, "file_size": len(content)}
+
+    def download(self, file_path: str) -> bytes | None:
+        """The bytes at ``file_path`` (as getFile gave it), or None: what /file/bot<token>/ serves."""
+        folder, _, file_id = file_path.partition("/")
+        with self.changed:
+            return self.files.get(file_id) if folder == "documents" else None
+
+    def _sent_document(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The ``document`` of a message the bot sent: an upload is kept, so it can be sent back."""
+        uploads = list((params.get("_files") or {}).values())
+        if not uploads:  # re-sent by file_id
+            file_id = str(params.get("document", ""))
+            return {"document": {"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                                 "file_size": len(self.files.get(file_id, b""))}}
+        name, content = uploads[0]
+        document = self.upload(content, name or "document", "application/octet-stream")
+        return {"document": document, **({"caption": params["caption"]} if "caption" in params else {})}
+
+    def _file_fault(self, method: str, params: Mapping[str, Any]) -> Fault | None:
+        """Telegram's answers to getFile for an unknown file or one over the bots' download limit."""
+        if method != "getFile":
+            return None
+        content = self.files.get(str(params.get("file_id", "")))
+        if content is None:
+            return Fault(400, "Bad Request: invalid file_id")
+        if len(content) > DOWNLOAD_LIMIT:
+            return Fault(400, "Bad Request: file is too big")
+        return None
 
     def never_started(self, user_id: int) -> None:
         """Answer 403 to any message sent to ``user_id``'s private chat, as Telegram does for a user who never started the bot."""
@@ -199,15 +244,18 @@ class BotAPI:
 
     def respond(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], Fault | None]:
         """Record the call and build the HTTP status and JSON body Telegram would send."""
-        fault = self.take_fault(method) or self._not_started(method, params) or self._over_group_limit(method, params)
+        fault = (self.take_fault(method) or self._not_started(method, params) or self._file_fault(method, params)
+                 or self._over_group_limit(method, params))
         status = fault.status if fault else 200
-        self.record(Call(method, params, status))
+        # The answer is part of the record, so a test that saw the call can read it.
+        call = Call(method, params, status, result=self.reply(method, params) if status == 200 else None)
+        self.record(call)
         if status != 200:
             body: dict[str, Any] = {"ok": False, "error_code": status, "description": fault.description}
             if fault.retry_after is not None:
                 body["parameters"] = {"retry_after": fault.retry_after}
             return status, body, fault
-        return 200, {"ok": True, "result": self.reply(method, params)}, fault
+        return 200, {"ok": True, "result": call.result}, fault
 
     # --- what tests ask ---
 
@@ -278,9 +326,12 @@ class RecordingRequest(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None,
                          connect_timeout: Any = None, pool_timeout: Any = None) -> tuple[int, bytes]:
         if "/file/bot" in url:  # a file download: the bytes a test put in api.files
-            file_id = url.rsplit("/", 1)[-1]
-            self.api.record(Call("download", {"file_id": file_id}, 200))
-            return 200, self.api.files.get(file_id, b"")
+            file_path = url.split("/file/bot", 1)[1].split("/", 1)[1]
+            content = self.api.download(file_path)
+            self.api.record(Call("download", {"file_path": file_path}, 200 if content is not None else 404))
+            if content is None:
+                return 404, json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}).encode()
+            return 200, content
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         if request_data is not None and request_data.contains_files:

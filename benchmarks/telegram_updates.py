@@ -118,6 +118,20 @@ def photo_message(caption: str | None = None, sender: Mapping[str, Any] = ALICE)
     return update(message=message(None, sender=sender, **extra))
 
 
+def document_message(document: Mapping[str, Any], caption: str | None = None, sender: Mapping[str, Any] = ALICE,
+                     **extra: Any) -> dict[str, Any]:
+    """An update: ``sender`` sends a file (a Document, e.g. from ``BotAPI.upload``) with an optional caption.
+
+    A caption's commands and mentions come as ``caption_entities``, as Telegram sends them.
+    """
+    payload: dict[str, Any] = {"document": dict(document)}
+    if caption is not None:
+        payload["caption"] = caption
+        if entities := entities_in(caption):
+            payload["caption_entities"] = entities
+    return update(message=message(None, sender=sender, **payload, **extra))
+
+
 def edited_message(text: str, sender: Mapping[str, Any] = ALICE, chat: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """An update: the user edited an earlier message to read ``text``."""
     msg = message(text, chat=chat, sender=sender, edit_date=int(time.time()))

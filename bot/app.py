@@ -241,6 +241,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token.get_secret_value())
         .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
         .context_types(CONTEXT_TYPES)
         .defaults(
             Defaults(

@@ -93,7 +93,7 @@ class Settings(_HasLimits, BaseSettings):
     base_url: str = Field(
         "https://api.telegram.org/bot",
         description="Bot API base URL, in python-telegram-bot's base_url form (the token is appended). "
-        "Change it for a local Bot API server.",
+        "Change it for a local Bot API server; files are downloaded from the same server, under /file/bot.",
     )
     knowledge: Path | None = Field(
         None,
@@ -352,6 +352,16 @@ class Settings(_HasLimits, BaseSettings):
     def webhook(self) -> bool:
         """True when the bot should run as a webhook rather than poll."""
         return self.webhook_url is not None
+
+    @property
+    def base_file_url(self) -> str:
+        """Where the bot downloads files from: the same Bot API server, under ``/file/bot``.
+
+        Telegram and a local telegram-bot-api server both serve files there; without it a
+        bot pointed at a local server would fetch a moderator's /publish from api.telegram.org.
+        """
+        root = self.base_url.removesuffix("/bot") if self.base_url.endswith("/bot") else self.base_url.rstrip("/")
+        return f"{root}/file/bot"
 
     @property
     def events_path(self) -> Path:

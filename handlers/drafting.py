@@ -36,7 +36,7 @@ TOO_MANY = "You already have a draft running; wait for it to finish."
 NOT_TEXT = "Send the article as plain text or a .txt file (UTF-8)."
 NO_FILE = "Send the edited .yaml file with the caption /publish, or reply /publish to it."
 MAX_PROBLEMS = 30  # listed in the reply; `groundbot check` shows the rest
-# A document whose caption is the command: Telegram sends no command entity for a caption.
+# A document whose caption is the command: CommandHandler reads a text's entities, never a caption's.
 DRAFT_CAPTION = filters.CaptionRegex(r"^/draft(@\w+)?(\s|$)")
 PUBLISH_CAPTION = filters.CaptionRegex(r"^/publish(@\w+)?(\s|$)")
 

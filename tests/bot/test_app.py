@@ -30,6 +30,8 @@ def test_the_application_speaks_html_paces_itself_and_uses_the_configured_bot_ap
     assert app.bot.defaults.parse_mode == ParseMode.HTML
     assert isinstance(app.bot.rate_limiter, AIORateLimiter)
     assert app.bot.base_url == f"http://127.0.0.1:9/bot{TOKEN}"
+    # Files (a moderator's /publish) come from the same server, not from api.telegram.org.
+    assert app.bot.base_file_url == f"http://127.0.0.1:9/file/bot{TOKEN}"
     assert app.post_init is not None and app.post_shutdown is not None
     assert app.error_handlers
 

@@ -32,6 +32,7 @@ def test_only_the_token_is_required_and_the_defaults_poll_telegram(clean_env, mo
     settings = load_settings()
     assert settings.token.get_secret_value() == TOKEN
     assert settings.base_url == "https://api.telegram.org/bot"
+    assert settings.base_file_url == "https://api.telegram.org/file/bot"  # PTB's own default
     assert settings.knowledge is None  # the bundled knowledge
     assert settings.moderators == settings.allowed_users == settings.allowed_chats == frozenset()
     assert not settings.webhook
@@ -105,3 +106,12 @@ def test_a_bad_secret_is_never_echoed(clean_env, monkeypatch):
 def test_the_token_never_shows_in_the_settings_repr(clean_env, monkeypatch):
     monkeypatch.setenv("GROUNDBOT_TOKEN", TOKEN)
     assert TOKEN not in repr(load_settings()) and TOKEN not in str(load_settings())
+
+
+@pytest.mark.parametrize(("base_url", "files"), [
+    ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot"),
+    ("https://proxy.example/telegram/", "https://proxy.example/telegram/file/bot"),
+])
+def test_files_are_downloaded_from_the_configured_bot_api_server(clean_env, base_url, files):
+    settings = Settings(token=TOKEN, base_url=base_url)
+    assert settings.base_file_url == files

@@ -5,13 +5,14 @@ benchmarks run the same fakes, and a benchmark imports the project, never its te
 tests import it from here:
 
 - ``benchmarks/telegram_updates.py``: builders (``private_message``, ``group_message``,
-  ``callback``, ``inline_query``…) that return the JSON Telegram sends;
+  ``callback``, ``inline_query``, ``document_message``…) that return the JSON Telegram sends;
 - ``benchmarks/telegram_double.py``: ``BotAPI``, what Telegram answers to each method with
   every call recorded and faults scripted per method; ``RecordingRequest``, a ``BaseRequest``
   in front of it for an in-process ``Application``; and ``running_bot``, groundbot's
   Application started as ``run_polling`` would;
 - ``benchmarks/telegram_server.py``: ``FakeTelegram``, an HTTP server on 127.0.0.1 with
-  long-polling ``getUpdates``;
+  long-polling ``getUpdates``, multipart uploads, and getFile plus ``/file/bot<token>/``
+  downloads of what ``BotAPI.upload`` keeps (a document a user sends);
 - ``benchmarks/bot_process.py``: ``BotProcess``, a real ``groundbot run`` against a ``FakeTelegram``.
 """
 
@@ -37,6 +38,7 @@ from benchmarks.telegram_updates import (
     callback,
     chat_of,
     chosen_inline_result,
+    document_message,
     edited_message,
     entities_in,
     group_message,
@@ -52,7 +54,7 @@ from benchmarks.telegram_updates import (
 __all__ = [
     "ALICE", "BOB", "BOT_USER", "BOT_USERNAME", "STRING_PARAMS", "TEAM_GROUP", "TOKEN",
     "BotAPI", "BotProcess", "Call", "FakeTelegram", "Fault", "RecordingRequest", "RunningBot",
-    "bot_env", "bot_message", "callback", "chat_of", "chosen_inline_result", "edited_message",
+    "bot_env", "bot_message", "callback", "chat_of", "chosen_inline_result", "document_message", "edited_message",
     "entities_in", "group_message", "groundbot_command", "inline_query", "message", "photo_message",
     "private_message", "running_bot", "sticker_message", "update", "utf16_len",
 ]
