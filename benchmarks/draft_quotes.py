@@ -19,7 +19,8 @@ Split by article, each set fixed by a rule before any rule of the drafter was lo
 
 Scoring, the same for both systems:
 - gold: every annotated attribution with a source; "quotes" are those whose content holds a
-  quotation mark (direct and mixed quotes), "all" adds indirect speech and other attributions
+  quotation mark (direct and mixed quotes; two apostrophes, as the New York Times texts type
+  them, count as one), "all" adds indirect speech and other attributions
   (PolNeAR also annotates cues like "declined", "called on", "described as");
 - a gold item is found when the predicted spans that overlap it cover more than 30% of its
   characters; a predicted span is right when more than 30% of it lies in some gold content
@@ -134,7 +135,9 @@ def read_article(name: str) -> tuple[str, list[Gold], list[list[tuple[int, int]]
             unsourced.append(content)
             continue
         source = spans[roles["Source"]][1][0]
-        quote = any(ch in text[s:e] for s, e in content for ch in QUOTE_MARKS)
+        quote = any(ch in text[s:e] for s, e in content for ch in QUOTE_MARKS) or any(
+            "''" in text[s:e] for s, e in content
+        )
         gold.append(Gold(content, source, quote))
     return text, gold, unsourced, {}
 
