@@ -33,6 +33,11 @@ _STANCE_LEMMAS = {"accuse", "suspect"}
 _POSSIBILITY = {"possibility", "prospect", "idea", "question"}
 # Verbs that name what something is ("called it “disqualifying”", "described Clinton as …").
 _LABEL_LEMMAS = {"call", "describe", "label", "dub", "brand"}
+# Nouns that carry someone's words when a "that" clause follows: "Trump’s claim that …".
+_NOUN_CUES = set(
+    """claim assertion statement argument warning promise pledge accusation allegation suggestion
+    insistence contention belief prediction charge assurance vow""".split()
+)
 # Verbs that ask someone to act ("called on Obama to retaliate", "urged voters to …").
 _DIRECTIVE_LEMMAS = {"call", "urge", "press", "implore", "encourage"}
 DASHES = ("--", "—", "–", "―")
@@ -260,6 +265,7 @@ class Article:
                 phrase = ent if ent is not None else doc[ante.left_edge.i : ante.i + 1]
             found = self.speaker_from_tokens(doc, base, phrase, para_index) if phrase is not None else None
             if found is not None:
+                found.span = span  # the mention that speaks is "who"
                 return found
         if len(words) == 1 and words[0].lower_ in PERSONAL | {"who"}:
             return self._carry_over(span, para_index, words[0].lower_ in ("they", "them", "their"))
@@ -317,6 +323,28 @@ class Article:
         self.last_person = (speaker, para_index)
         return speaker
 
+    def _last_subject(self, before: int) -> tuple[int, str] | None:
+        """The last person named as the subject of a verb before ``before``, outside quotations."""
+        best = None
+        # the small model tags some surnames as organisations: a surname the article gives a person counts
+        surnames = {e[-1].text for p in self.paras for e in p.doc.ents if e.label_ == "PERSON" and len(e) > 1}
+        for p in self.paras:
+            if p.start >= before:
+                break
+            quoted = quotations(p.doc.text)
+            for t in p.doc:
+                if p.start + t.idx >= before:
+                    break
+                if t.dep_ != "nsubj" or t.pos_ != "PROPN" or any(a <= t.idx < b for a, b in quoted):
+                    continue
+                ent = next((e for e in p.doc.ents if e.start <= t.i < e.end), None)
+                if ent is not None and ent.label_ != "PERSON" and not (len(ent) == 1 and ent.text in surnames):
+                    continue
+                if ent is None and (t.is_upper or not t.text[:1].isupper()):
+                    continue
+                best = (p.start + t.idx, ent.text if ent is not None else t.text)
+        return best
+
     def _carry_over(self, span: tuple[int, int], para_index: int, plural: bool) -> Speaker | None:
         if plural:
             return Speaker("Unresolved speaker", None, span, person=False, unsure=True)
@@ -324,7 +352,13 @@ class Article:
             (c[0].span[0], c) for c in (self.last_person, self.last_named) if c is not None and c[0].span is not None
         ]
         if candidates:
-            _, (last, where) = max(candidates, key=lambda c: c[0])
+            at, (last, where) = max(candidates, key=lambda c: c[0])
+            subject = self._last_subject(span[0])
+            if subject is not None and subject[0] > at and clean_text(subject[1]) not in last.name:
+                # "Trump has taken a firm stance … “…,” he said": the person the text was last about
+                name = clean_text(subject[1])
+                full, role = self.roles.get(name, self.roles.get(name.split()[-1], (name, None)))
+                return Speaker(full, role, span, person=True, unsure=True)
             return Speaker(last.name, last.role, span, person=True, unsure=para_index - where > 2 or not last.person)
         # No speaker yet: the last person the article named before this "he" (the small
         # model sometimes calls a surname an organisation, so any name will do), flagged.
@@ -437,6 +471,7 @@ class Drafter:
                 found += self._quoted(doc, unit, unit_quotes, quotes, index)
                 found += self._indirect(doc, unit, quotes, index, found)
                 found += self._according(doc, unit, index, found)
+                found += self._noun_cued(doc, unit, quotes, index, found)
                 named = [
                     f.speaker for f in found if f.speaker.span is not None and f.speaker.name != "Unresolved speaker"
                 ]
@@ -605,6 +640,7 @@ class Drafter:
         last, where = self.a.last_person
         if index - where > 1:
             return None
+        self.a.last_person = (last, index)  # a run of quotation paragraphs goes on with the same speaker
         return Speaker(last.name, last.role, None, person=True, unsure=True)
 
     @staticmethod
@@ -799,10 +835,12 @@ class Drafter:
                 continue
             subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             head = t
-            while subj is None and head.dep_ in ("advcl", "xcomp", "conj", "acl") and head.head is not head:
+            while subj is None and head.dep_ in ("advcl", "xcomp", "conj", "acl", "pcomp") and head.head.i != head.i:
                 # a borrowed subject: "Romney went after Trump …, calling it … and asserting that …",
                 # "Trump and Ryan issued a statement describing …"
                 head = head.head
+                if head.pos_ == "ADP" and head.head.i != head.i:
+                    head = head.head  # "… by announcing that …"
                 if head.pos_ in ("NOUN", "PROPN") and head.dep_ in ("dobj", "pobj") and head.head.i != head.i:
                     head = head.head if head.dep_ == "dobj" else head.head.head
                 subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
@@ -874,7 +912,7 @@ class Drafter:
             if any(start in r or end - 1 in r for r in taken):
                 # the quotation rule already has it
                 continue
-            if len([x for x in content_tokens if x.is_alpha]) < 3:
+            if len([x for x in content_tokens if x.is_alpha]) < (2 if label else 3):
                 continue
             appos = next((c for c in subj.children if c.dep_ == "appos"), None)
             if subj.is_upper and appos is not None and subj.nbor(1).text in DASHES:
@@ -905,6 +943,40 @@ class Drafter:
                 )
             )
             taken.append(range(start, end))
+        return out
+
+    def _noun_cued(self, doc, unit, quotes, index, already: list[Finding]) -> list[Finding]:
+        """A reporting noun with its owner: "Donald Trump’s claim that there have been …"."""
+        out = []
+        base = self._base(doc)
+        for t in doc:
+            if not unit[0] <= t.idx < unit[1] or t.pos_ != "NOUN" or t.lemma_.lower() not in _NOUN_CUES:
+                continue
+            owner = next((c for c in t.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+            clause = next(
+                (
+                    c
+                    for c in t.children
+                    if c.dep_ in ("acl", "ccomp") and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)
+                ),
+                None,
+            )
+            if owner is None or clause is None:
+                continue
+            tokens = [x for x in clause.subtree if x.idx < unit[1] and not (x.dep_ == "mark" and x.head.i == clause.i)]
+            tokens = [x for x in tokens if not (x.is_punct and x.text in ".,;:!?")]
+            if len([x for x in tokens if x.is_alpha]) < 3:
+                continue
+            start, end = min(x.idx for x in tokens), max(x.idx + len(x.text) for x in tokens)
+            if any(f.content[0] < end and start < f.content[1] for f in already + out):
+                continue
+            name = doc[owner.left_edge.i : owner.i + 1]
+            speaker = self.a.speaker_from_tokens(doc, base, name, index)
+            if speaker is None:
+                continue
+            inner = [q for q in quotes if start <= q[0] and q[1] <= end + 3]
+            quote = "; ".join(clean_text(doc.text[a:b]) for a, b in inner) or None
+            out.append(Finding((start, end), speaker, None, quote, "indirect", (name.start_char, end)))
         return out
 
     @staticmethod

@@ -375,3 +375,43 @@ def test_calling_on_someone_to_act_is_drafted_as_the_request(nlp):
     assert claim.attributed_to.startswith("Adam Schiff")
     assert claim.statement == ("Adam Schiff called on President Obama to retaliate against Russia for "
                                "interference in the presidential election.")
+
+
+def test_he_after_a_paragraph_about_someone_else_is_the_person_the_text_was_about(nlp):
+    text = ("“Mexican people, we are not going to pay any single cent for such a stupid wall,” Calderon told "
+            "CNBC Saturday.\n\n"
+            "Since launching his White House bid, Donald Trump has taken a firm stance against illegal "
+            "immigration.\n\n"
+            "“When Mexico sends its people, they’re not sending their best,” he said.")
+    claims = drafting.draft_claims(text, "UPI", nlp=nlp)
+    assert by_quote(claims, "Mexican people").attributed_to.endswith("Calderon")
+    claim = by_quote(claims, "When Mexico sends its people")
+    assert claim.attributed_to == "Donald Trump"
+    assert "check: speaker unsure" in claim.flags
+
+
+def test_a_run_of_quotation_paragraphs_keeps_the_speaker_of_the_first(nlp):
+    text = ("Republican Rep. Tom Cole said Thursday his biggest worry about Trump is that he is unpredictable.\n\n"
+            "“It seems to me they have every incentive to find common ground, because to be successful they "
+            "both in a sense need one another.”\n\n"
+            "“That’s exactly what people want right now, so in that sense he’s very well-positioned for a "
+            "general election.”")
+    claims = drafting.draft_claims(text, "AP", nlp=nlp)
+    assert by_quote(claims, "It seems to me").attributed_to == by_quote(claims, "That’s exactly").attributed_to
+    assert by_quote(claims, "That’s exactly").attributed_to.endswith("Tom Cole")
+
+
+def test_a_persons_claim_that_is_their_claim(nlp):
+    text = ("Politifact seized on Donald Trump’s claim that there have been “thousands of shootings” in "
+            "Chicago this year alone.")
+    claim = next(c for c in drafting.draft_claims(text, "Breitbart", nlp=nlp) if c.attributed_to != "Breitbart")
+    assert claim.attributed_to == "Donald Trump"
+    assert claim.statement.startswith("There have been “thousands of shootings” in Chicago")
+
+
+def test_calling_it_one_quoted_word_is_still_the_callers_claim(nlp):
+    text = ("Romney went after Trump on Wednesday over his refusal thus far to release his taxes, "
+            "calling it “disqualifying”.")
+    claim = next(c for c in drafting.draft_claims(text, "AP", nlp=nlp) if c.attributed_to != "AP")
+    assert claim.attributed_to == "Romney"
+    assert claim.statement == "It is “disqualifying”."
