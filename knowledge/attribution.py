@@ -947,7 +947,7 @@ class Drafter:
 
     def _noun_cued(self, doc, unit, quotes, index, already: list[Finding]) -> list[Finding]:
         """A reporting noun with its owner: "Donald Trump’s claim that there have been …"."""
-        out = []
+        out: list[Finding] = []
         base = self._base(doc)
         for t in doc:
             if not unit[0] <= t.idx < unit[1] or t.pos_ != "NOUN" or t.lemma_.lower() not in _NOUN_CUES:
