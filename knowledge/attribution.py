@@ -150,6 +150,9 @@ def clean_text(text: str) -> str:
 
 
 def as_sentence(text: str) -> str:
+    # two apostrophes as quotation marks read as typographic ones in a statement
+    parts = text.split(PAIRED)
+    text = "".join(p + ("“" if i % 2 == 0 else "”") for i, p in enumerate(parts[:-1])) + parts[-1]
     text = clean_text(_LEADING.sub("", clean_text(text)))
     text = text.rstrip(",;:–— ")
     # A quote mark left open by cutting at a clause edge would read as a typo.
@@ -181,6 +184,7 @@ class Article:
         self.roles: dict[str, tuple[str, str]] = {}  # surname or full name -> (full name, role)
         self.last_person: tuple[Speaker, int] | None = None
         self.last_named: tuple[Speaker, int] | None = None
+        self.titles: dict[str, set[str]] = {}  # "president" -> names titled so
         self._collect_roles()
 
     # Roles: "Yohann Michel, analyst at the IISS" and "Russian President Vladimir Putin".
@@ -188,6 +192,11 @@ class Article:
         for para in self.paras:
             doc = para.doc
             for ent in doc.ents:
+                if ent.label_ == "PERSON" and len(ent) == 1:
+                    title = self._title(doc, ent)
+                    if title:
+                        # "President Obama": only to tell who "the president" is, not a role for the label
+                        self.titles.setdefault(title.lower().split()[-1], set()).add(self._full_name(ent.text))
                 if ent.label_ != "PERSON" or len(ent) < 2:
                     continue
                 role = self._appositive(doc, ent) or self._title(doc, ent)
@@ -299,6 +308,17 @@ class Article:
         words_ = [t.text for t in phrase if t.lower_ not in ("the", "a", "an", "some", "many")]
         if not words_:
             return None
+        if phrase[0].lower_ == "the" and len(words_) <= 2 and head.tag_ == "NN":
+            titled = self._titled(head.lower_)
+            if titled is not None:
+                # "the president said": the one person the article gives that title
+                return Speaker(
+                    titled[0],
+                    titled[1] or None,
+                    (base + phrase.start_char, base + phrase.end_char),
+                    person=True,
+                    unsure=True,
+                )
         label = " ".join(words_)
         return Speaker(
             f"{label[0].upper()}{label[1:]} cited by {self.outlet}",
@@ -306,6 +326,23 @@ class Article:
             (base + phrase.start_char, base + phrase.end_char),
             person=False,
         )
+
+    def _titled(self, noun: str) -> tuple[str, str | None] | None:
+        """The person whose role or title ends with ``noun`` ("President Obama" for "president"), if only one."""
+        people = {full: role for full, role in self.roles.values() if role and role.lower().split()[-1] == noun}
+        for name in self.titles.get(noun, set()):
+            full, role = self.roles.get(name, (name, None))
+            if not any(name in known for known in people):
+                people[full] = role or ""
+        if len(people) != 1:
+            return None
+        full, role = next(iter(people.items()))
+        return full, role
+
+    def _full_name(self, surname: str) -> str:
+        """The longest PERSON name in the article ending with ``surname``."""
+        names = [e.text for p in self.paras for e in p.doc.ents if e.label_ == "PERSON" and e[-1].text == surname]
+        return max(names, key=len) if names else surname
 
     @staticmethod
     def _looks_personal(ent: "Span") -> bool:
@@ -858,8 +895,8 @@ class Drafter:
                     statement = f"{self._words(obj)} {verb} {words}"
                 else:
                     # "called on Obama to retaliate" -> "Schiff called on Obama to retaliate"
-                    end = max(x.idx + len(x.text) for x in content_tokens)
-                    statement = None if subj.pos_ == "PRON" else "\x00" + doc.text[t.idx : end]
+                    end = max(x.idx + len(x.text) for x in content_tokens if x.dep_ != "cc")
+                    statement = "\x00" + doc.text[t.idx : end]
             elif stance:
                 content_tokens = [
                     x

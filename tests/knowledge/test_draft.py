@@ -415,3 +415,27 @@ def test_calling_it_one_quoted_word_is_still_the_callers_claim(nlp):
     claim = next(c for c in drafting.draft_claims(text, "AP", nlp=nlp) if c.attributed_to != "AP")
     assert claim.attributed_to == "Romney"
     assert claim.statement == "It is “disqualifying”."
+
+
+def test_the_president_said_goes_to_the_one_person_the_article_titles_president(nlp):
+    text = ("WASHINGTON -- President Obama, dedicating the museum on Saturday, said it would tell an American "
+            "story.\n\n"
+            "''We're not a burden on America or a stain on America, or an object of pity or charity for "
+            "America,'' the president added.")
+    claim = by_quote(drafting.draft_claims(text, "NYT", nlp=nlp), "We're not a burden")
+    assert claim.attributed_to == "Obama"
+    assert "check: speaker unsure" in claim.flags
+
+
+def test_a_statement_shows_two_apostrophes_as_quotation_marks(nlp):
+    text = "African-Americans, Mr. Obama said, can ''rock like Jimi'' and ''stir the pot like Richard Pryor.''"
+    claim = next(c for c in drafting.draft_claims(text, "NYT", nlp=nlp) if c.attributed_to != "NYT")
+    assert claim.statement == "African-Americans can “rock like Jimi” and “stir the pot like Richard Pryor.”"
+
+
+def test_a_request_by_she_is_drafted_with_her_name(nlp):
+    text = ("Rakeyia Scott can be heard yelling to the officers that her husband was unarmed. "
+            "She then urges her husband to come out of the car and repeatedly says that he should not do it.")
+    claim = next(c for c in drafting.draft_claims(text, "Post", nlp=nlp) if "urges" in c.statement)
+    assert claim.attributed_to == "Rakeyia Scott"
+    assert claim.statement == "Rakeyia Scott urges her husband to come out of the car."
