@@ -40,6 +40,19 @@ _NOUN_CUES = set(
 )
 # Verbs that ask someone to act ("called on Obama to retaliate", "urged voters to …").
 _DIRECTIVE_LEMMAS = {"call", "urge", "press", "implore", "encourage"}
+# Verbs that judge someone for something ("blasted Oversight for failing to …").
+_JUDGING_LEMMAS = {
+    "blast",
+    "criticize",
+    "criticise",
+    "slam",
+    "fault",
+    "praise",
+    "condemn",
+    "denounce",
+    "rebuke",
+    "chide",
+}
 DASHES = ("--", "—", "–", "―")
 ACCORDING = re.compile(r"\b(?:according to|in the (?:[a-z]+ )?(?:opinion|view|words) of)\s+", re.IGNORECASE)
 PERSONAL = {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "theirs"}
@@ -868,6 +881,8 @@ class Drafter:
             )
             label = self._labelled(t) if lemma in _LABEL_LEMMAS else None
             request = self._requested(t) if lemma in _DIRECTIVE_LEMMAS else None
+            if request is None and lemma in _JUDGING_LEMMAS:
+                request = self._judged(t)
             if lemma not in _CUE_LEMMAS and not stance and not label and not request:
                 continue
             subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
@@ -1047,6 +1062,15 @@ class Drafter:
         if who is None or act is None or not any(c.dep_ == "aux" and c.lower_ == "to" for c in act.children):
             return None
         return [who, act]
+
+    @staticmethod
+    def _judged(t: "Token") -> list["Token"] | None:
+        """Whom the speaker judges and for what: "blasted Oversight for failing to make clear …"."""
+        who = next((c for c in t.children if c.dep_ == "dobj"), None)
+        why = next((c for c in t.children if c.dep_ == "prep" and c.lower_ == "for"), None)
+        if who is None or why is None or not any(g.dep_ in ("pobj", "pcomp") for g in why.children):
+            return None
+        return [who, why]
 
     @staticmethod
     def _words(t: "Token", skip_as: bool = False) -> str:

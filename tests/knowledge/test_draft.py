@@ -439,3 +439,11 @@ def test_a_request_by_she_is_drafted_with_her_name(nlp):
     claim = next(c for c in drafting.draft_claims(text, "Post", nlp=nlp) if "urges" in c.statement)
     assert claim.attributed_to == "Rakeyia Scott"
     assert claim.statement == "Rakeyia Scott urges her husband to come out of the car."
+
+
+def test_blasting_someone_for_something_is_drafted_as_the_judgement(nlp):
+    text = ("Democrats also blasted Oversight for failing to make clear earlier Friday that the immunity "
+            "was only “partial.”")
+    claim = next(c for c in drafting.draft_claims(text, "Politico", nlp=nlp) if c.attributed_to != "Politico")
+    assert claim.attributed_to == "Democrats"
+    assert claim.statement.startswith("Democrats blasted Oversight for failing to make clear")
