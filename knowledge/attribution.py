@@ -24,12 +24,36 @@ say tell add underline temper warn argue note explain insist stress state claim 
 announce confirm deny estimate believe think suggest observe remark recall acknowledge admit
 assert comment conclude emphasize emphasise indicate maintain predict reply respond caution urge
 tweet post testify point report continue complain allege agree counter reiterate contend
-answer quip joke exclaim shout concede boast vow promise recount
+answer quip joke exclaim shout concede boast vow promise recount yell scream chant plead
+wonder rule find fear worry hope
 """.split()
 _IRREGULAR = {"said": "say", "told": "tell", "wrote": "write", "thought": "think", "written": "write"}
 # Verbs whose object is itself the claim ("Washington accused Pyongyang of …").
 _STANCE_LEMMAS = {"accuse", "suspect"}
 _POSSIBILITY = {"possibility", "prospect", "idea", "question"}
+# Verbs that name what something is ("called it “disqualifying”", "described Clinton as …").
+_LABEL_LEMMAS = {"call", "describe", "label", "dub", "brand"}
+# Nouns that carry someone's words when a "that" clause follows: "Trump’s claim that …".
+_NOUN_CUES = set(
+    """claim assertion statement argument warning promise pledge accusation allegation suggestion
+    insistence contention belief prediction charge assurance vow""".split()
+)
+# Verbs that ask someone to act ("called on Obama to retaliate", "urged voters to …").
+_DIRECTIVE_LEMMAS = {"call", "urge", "press", "implore", "encourage"}
+# Verbs that judge someone for something ("blasted Oversight for failing to …").
+_JUDGING_LEMMAS = {
+    "blast",
+    "criticize",
+    "criticise",
+    "slam",
+    "fault",
+    "praise",
+    "condemn",
+    "denounce",
+    "rebuke",
+    "chide",
+}
+DASHES = ("--", "—", "–", "―")
 ACCORDING = re.compile(r"\b(?:according to|in the (?:[a-z]+ )?(?:opinion|view|words) of)\s+", re.IGNORECASE)
 PERSONAL = {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "theirs"}
 FIRST_PERSON = {"i", "we", "me", "us", "my", "our", "ours", "mine"}
@@ -40,6 +64,7 @@ _LEADING = re.compile(
 )
 OPEN_QUOTES = '“"«'
 CLOSE_QUOTES = '”"»'
+PAIRED = "''"
 
 
 # Words a title in quotation marks may have in lower case ("Fox and Friends").
@@ -91,16 +116,26 @@ def paragraphs(nlp: "Language", text: str) -> list[Paragraph]:
 def is_prose(span_text: str, doc: "Doc | Span") -> bool:
     words = [t for t in doc if t.is_alpha]
     has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc)
-    return has_verb and len(words) >= 5 and span_text.rstrip().rstrip('”"’)').endswith((".", "!", "?"))
+    return has_verb and len(words) >= 5 and span_text.rstrip().rstrip("”\"’')").endswith((".", "!", "?"))
 
 
 def quotations(text: str) -> list[tuple[int, int]]:
     """Inner (start, end) of each quotation in a paragraph. An opening mark that is never
-    closed counts only at the start of the paragraph (a quote running on to the next one)."""
+    closed counts only at the start of the paragraph (a quote running on to the next one).
+    Two apostrophes are a quotation mark too, as some wires and archives type them."""
     out = []
     i = 0
     while i < len(text):
         ch = text[i]
+        if text.startswith(PAIRED, i) and (i == 0 or not text[i - 1].isalnum()):
+            j = text.find(PAIRED, i + 2)
+            if j < 0:
+                if not text[:i].strip():
+                    out.append((i + 2, len(text)))
+                break
+            out.append((i + 2, j))
+            i = j + 2
+            continue
         if ch in OPEN_QUOTES and (ch != '"' or i == 0 or not text[i - 1].isalnum()):
             closer = "”" if ch == "“" else ("»" if ch == "«" else '"')
             j = text.find(closer, i + 1)
@@ -117,6 +152,10 @@ def quotations(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def is_quote_mark(token_text: str) -> bool:
+    return token_text in OPEN_QUOTES or token_text in CLOSE_QUOTES or token_text == PAIRED
+
+
 def clean_text(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = text.strip(" ,;:–—-")
@@ -124,6 +163,9 @@ def clean_text(text: str) -> str:
 
 
 def as_sentence(text: str) -> str:
+    # two apostrophes as quotation marks read as typographic ones in a statement
+    parts = text.split(PAIRED)
+    text = "".join(p + ("“" if i % 2 == 0 else "”") for i, p in enumerate(parts[:-1])) + parts[-1]
     text = clean_text(_LEADING.sub("", clean_text(text)))
     text = text.rstrip(",;:–— ")
     # A quote mark left open by cutting at a clause edge would read as a typo.
@@ -134,7 +176,7 @@ def as_sentence(text: str) -> str:
     if not text:
         return text
     text = text[0].upper() + text[1:]
-    if not text.endswith((".", "!", "?", ".”", "?”", "!”")):
+    if not text.endswith((".", "!", "?", ".”", "?”", "!”", '."', '?"', '!"')):
         text += "."
     return text
 
@@ -155,6 +197,7 @@ class Article:
         self.roles: dict[str, tuple[str, str]] = {}  # surname or full name -> (full name, role)
         self.last_person: tuple[Speaker, int] | None = None
         self.last_named: tuple[Speaker, int] | None = None
+        self.titles: dict[str, set[str]] = {}  # "president" -> names titled so
         self._collect_roles()
 
     # Roles: "Yohann Michel, analyst at the IISS" and "Russian President Vladimir Putin".
@@ -162,6 +205,11 @@ class Article:
         for para in self.paras:
             doc = para.doc
             for ent in doc.ents:
+                if ent.label_ == "PERSON" and len(ent) == 1:
+                    title = self._title(doc, ent)
+                    if title:
+                        # "President Obama": only to tell who "the president" is, not a role for the label
+                        self.titles.setdefault(title.lower().split()[-1], set()).add(self._full_name(ent.text))
                 if ent.label_ != "PERSON" or len(ent) < 2:
                     continue
                 role = self._appositive(doc, ent) or self._title(doc, ent)
@@ -216,10 +264,31 @@ class Article:
     # Speakers
     def speaker_from_tokens(self, doc: "Doc", base: int, tokens: "Span", para_index: int) -> Speaker | None:
         """The speaker named by ``tokens`` (a noun phrase): a person, a body, a pronoun, or a group."""
+        dash = next((t for t in tokens if t.text in DASHES), None)
+        if dash is not None and all(t.is_upper or t.is_punct for t in tokens if t.i < dash.i):
+            # a dateline, "WASHINGTON -- President Obama": the speaker comes after it
+            tokens = doc[dash.i + 1 : tokens.end]
         words = [t for t in tokens if not t.is_punct]
         if not words:
             return None
         span = (base + tokens.start_char, base + tokens.end_char)
+        if len(words) == 1 and words[0].lower_ == "who" and words[0].head.dep_ == "relcl":
+            # "Stevie Wonder, who joked …": the speaker is the name right before (the parse may
+            # hang the clause off the first of several names), else the noun the clause hangs off
+            who = words[0]
+            j = who.i - 1 if who.i > 0 and doc[who.i - 1].text == "," else who.i
+            adjacent = next((e for e in doc.ents if e.end == j and e.label_ in ("PERSON", "ORG")), None)
+            ante = who.head.head
+            phrase = None
+            if adjacent is not None:
+                phrase = adjacent
+            elif ante.pos_ in ("PROPN", "NOUN") and ante.i < who.i:
+                ent = next((e for e in doc.ents if e.start <= ante.i < e.end), None)
+                phrase = ent if ent is not None else doc[ante.left_edge.i : ante.i + 1]
+            found = self.speaker_from_tokens(doc, base, phrase, para_index) if phrase is not None else None
+            if found is not None:
+                found.span = span  # the mention that speaks is "who"
+                return found
         if len(words) == 1 and words[0].lower_ in PERSONAL | {"who"}:
             return self._carry_over(span, para_index, words[0].lower_ in ("they", "them", "their"))
         inside = [e for e in doc.ents if e.start >= tokens.start and e.end <= tokens.end]
@@ -252,6 +321,17 @@ class Article:
         words_ = [t.text for t in phrase if t.lower_ not in ("the", "a", "an", "some", "many")]
         if not words_:
             return None
+        if phrase[0].lower_ == "the" and len(words_) <= 2 and head.tag_ == "NN":
+            titled = self._titled(head.lower_)
+            if titled is not None:
+                # "the president said": the one person the article gives that title
+                return Speaker(
+                    titled[0],
+                    titled[1] or None,
+                    (base + phrase.start_char, base + phrase.end_char),
+                    person=True,
+                    unsure=True,
+                )
         label = " ".join(words_)
         return Speaker(
             f"{label[0].upper()}{label[1:]} cited by {self.outlet}",
@@ -259,6 +339,23 @@ class Article:
             (base + phrase.start_char, base + phrase.end_char),
             person=False,
         )
+
+    def _titled(self, noun: str) -> tuple[str, str | None] | None:
+        """The person whose role or title ends with ``noun`` ("President Obama" for "president"), if only one."""
+        people = {full: role for full, role in self.roles.values() if role and role.lower().split()[-1] == noun}
+        for name in self.titles.get(noun, set()):
+            full, role = self.roles.get(name, (name, None))
+            if not any(name in known for known in people):
+                people[full] = role or ""
+        if len(people) != 1:
+            return None
+        full, role = next(iter(people.items()))
+        return full, role
+
+    def _full_name(self, surname: str) -> str:
+        """The longest PERSON name in the article ending with ``surname``."""
+        names = [e.text for p in self.paras for e in p.doc.ents if e.label_ == "PERSON" and e[-1].text == surname]
+        return max(names, key=len) if names else surname
 
     @staticmethod
     def _looks_personal(ent: "Span") -> bool:
@@ -276,6 +373,28 @@ class Article:
         self.last_person = (speaker, para_index)
         return speaker
 
+    def _last_subject(self, before: int) -> tuple[int, str] | None:
+        """The last person named as the subject of a verb before ``before``, outside quotations."""
+        best = None
+        # the small model tags some surnames as organisations: a surname the article gives a person counts
+        surnames = {e[-1].text for p in self.paras for e in p.doc.ents if e.label_ == "PERSON" and len(e) > 1}
+        for p in self.paras:
+            if p.start >= before:
+                break
+            quoted = quotations(p.doc.text)
+            for t in p.doc:
+                if p.start + t.idx >= before:
+                    break
+                if t.dep_ != "nsubj" or t.pos_ != "PROPN" or any(a <= t.idx < b for a, b in quoted):
+                    continue
+                ent = next((e for e in p.doc.ents if e.start <= t.i < e.end), None)
+                if ent is not None and ent.label_ != "PERSON" and not (len(ent) == 1 and ent.text in surnames):
+                    continue
+                if ent is None and (t.is_upper or not t.text[:1].isupper()):
+                    continue
+                best = (p.start + t.idx, ent.text if ent is not None else t.text)
+        return best
+
     def _carry_over(self, span: tuple[int, int], para_index: int, plural: bool) -> Speaker | None:
         if plural:
             return Speaker("Unresolved speaker", None, span, person=False, unsure=True)
@@ -283,20 +402,39 @@ class Article:
             (c[0].span[0], c) for c in (self.last_person, self.last_named) if c is not None and c[0].span is not None
         ]
         if candidates:
-            _, (last, where) = max(candidates, key=lambda c: c[0])
+            at, (last, where) = max(candidates, key=lambda c: c[0])
+            subject = self._last_subject(span[0])
+            if subject is not None and subject[0] > at and clean_text(subject[1]) not in last.name:
+                # "Trump has taken a firm stance … “…,” he said": the person the text was last about
+                name = clean_text(subject[1])
+                full, role = self.roles.get(name, self.roles.get(name.split()[-1], (name, None)))
+                return Speaker(full, role, span, person=True, unsure=True)
             return Speaker(last.name, last.role, span, person=True, unsure=para_index - where > 2 or not last.person)
         # No speaker yet: the last person the article named before this "he" (the small
         # model sometimes calls a surname an organisation, so any name will do), flagged.
         before = [
-            (p.start + e.start_char, e)
+            (p.start + e.start_char, e.text, e.label_ == "PERSON")
             for p in self.paras
             for e in p.doc.ents
             if e.label_ in ("PERSON", "ORG") and p.start + e.end_char <= span[0] and len(e.text) > 2
         ]
-        people = [e for _, e in before if e.label_ == "PERSON"] or [e for _, e in before]
+        # a surname the model did not tag, as the subject of a verb: "Trump responded by …"
+        before += [
+            (p.start + t.idx, t.text, True)
+            for p in self.paras
+            for t in p.doc
+            if t.pos_ == "PROPN"
+            and t.dep_ == "nsubj"
+            and not t.ent_type_
+            and t.text[:1].isupper()
+            and not t.is_upper
+            and p.start + t.idx + len(t.text) <= span[0]
+        ]
+        before.sort()
+        people = [name for _, name, person in before if person] or [name for _, name, _ in before]
         if not people:
             return Speaker("Unresolved speaker", None, span, person=False, unsure=True)
-        name = people[-1].text
+        name = people[-1]
         full, role = self.roles.get(name, self.roles.get(name.split()[-1], (name, None)))
         return Speaker(full, role, span, person=True, unsure=True)
 
@@ -314,6 +452,7 @@ class Finding:
     footprint: tuple[int, int] | None = None  # the whole attribution, cue and speaker included
     cut: tuple[int, int] | None = None  # "according to X" inside the content, left out of the statement
     append: str = ""  # the antecedent a relative clause leaves out
+    statement: str | None = None  # when the words are not a sentence: "Pepper called the decision a …"
 
 
 def _via_after(text: str) -> str | None:
@@ -348,10 +487,26 @@ class Drafter:
     def run(self) -> list[tuple[Finding | None, Paragraph, int, tuple[int, int]]]:
         """(finding or None for the outlet's own statement, paragraph, index, unit) in text order."""
         out: list[tuple[Finding | None, Paragraph, int, tuple[int, int]]] = []
+        introduced: tuple[Speaker, str | None, int] | None = None
         for index, para in enumerate(self.a.paras):
             doc = para.doc
             text = doc.text
+            if introduced is not None and introduced[2] == index - 1:
+                # "He said:" closed the paragraph before: this one is what he said
+                speaker, via, _ = introduced
+                whole = self._whole_quote(doc, speaker, via)
+                if whole:
+                    self.a.last_person = (speaker, index) if speaker.person else self.a.last_person
+                    out += [(f, para, index, (0, len(text))) for f in whole]
+                    continue
+            introduced = None
+            signed = self._signed(doc, index)
+            if signed:
+                out += [(f, para, index, (0, len(text))) for f in signed]
+                continue
             if not is_prose(text, doc):
+                announced = self._introducer(doc, index)
+                introduced = (announced[0], announced[1], index) if announced else None
                 continue
             transcript = self._transcript(doc, index)
             if transcript:
@@ -366,6 +521,7 @@ class Drafter:
                 found += self._quoted(doc, unit, unit_quotes, quotes, index)
                 found += self._indirect(doc, unit, quotes, index, found)
                 found += self._according(doc, unit, index, found)
+                found += self._noun_cued(doc, unit, quotes, index, found)
                 named = [
                     f.speaker for f in found if f.speaker.span is not None and f.speaker.name != "Unresolved speaker"
                 ]
@@ -396,7 +552,7 @@ class Drafter:
             cut_cue = (
                 bool(units)
                 and doc.text[units[-1][0] : units[-1][1]].rstrip().endswith((",", ":"))
-                and first in OPEN_QUOTES
+                and (first in OPEN_QUOTES or sent.text.lstrip().startswith(PAIRED))
             )
             if units and (inside or first.islower() or cut_cue):
                 units[-1][1] = e
@@ -466,6 +622,64 @@ class Drafter:
             for piece in self._quote_sentences(doc, start, end)
         ]
 
+    _SIGNED = re.compile(
+        r"^\s*[“”\"«](?P<q>.*\S)\s*[”\"»]\s*(?:--|[—–―])\s*(?P<name>[A-Z][^“”\"!?]{1,60}?)\.?\s*$", re.DOTALL
+    )
+
+    def _signed(self, doc, index: int) -> list[Finding]:
+        """A quotation signed with a dash, as in a round-up of reactions: "“…” ― Sonya Herridge"."""
+        m = self._SIGNED.match(doc.text)
+        if not m or len(re.findall(r"\w+", m.group("q"))) < 3:
+            return []
+        name = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        if name is None or len(name) > 8 or not all(t.text[:1].isupper() or t.is_punct for t in name):
+            return []
+        speaker = self.a.speaker_from_tokens(doc, self._base(doc), name, index)
+        if speaker is None:
+            return []
+        return [
+            Finding(piece, speaker, None, clean_text(doc.text[piece[0] : piece[1]]), "quote", (0, len(doc.text)))
+            for piece in self._quote_sentences(doc, m.start("q"), m.end("q"))
+        ]
+
+    def _introducer(self, doc, index: int) -> tuple[Speaker, str | None] | None:
+        """A paragraph that ends by announcing the next one: "He said:", "The governor added:"."""
+        text = doc.text.rstrip()
+        if not text.endswith(":") or len(text) > 300:
+            return None
+        cue = next(
+            (t for t in reversed(doc) if cue_form(t.text) and t.pos_ in ("VERB", "AUX") and t.lower_ != "according"),
+            None,
+        )
+        if cue is None:
+            return None
+        tail = doc.text[cue.idx : len(text)]
+        if any(ch in tail for ch in ".!?"):
+            return None  # the cue belongs to an earlier sentence
+        subj = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        base = self._base(doc)
+        speaker = None
+        if subj is not None:
+            phrase = doc[subj.left_edge.i : subj.i + 1] if subj.pos_ != "PRON" else doc[subj.i : subj.i + 1]
+            speaker = self.a.speaker_from_tokens(doc, base, phrase, index)
+        if speaker is None:
+            found = self._speaker_around(doc, cue, 0, (0, len(text)), [], index, base)
+            if found is None:
+                return None
+            return found
+        return speaker, _tell_via(cue) or self._via_children(cue)
+
+    def _whole_quote(self, doc, speaker: Speaker, via: str | None) -> list[Finding]:
+        text = doc.text
+        q0 = len(text) - len(text.lstrip(' “"«'))
+        q1 = len(text.rstrip().rstrip('”"»'))
+        if len(re.findall(r"\w+", text[q0:q1])) < 3:
+            return []
+        return [
+            Finding(piece, speaker, via, clean_text(text[piece[0] : piece[1]]), "quote", (0, len(text)))
+            for piece in self._quote_sentences(doc, q0, q1)
+        ]
+
     def _floating(self, index: int) -> Speaker | None:
         if self.paragraph_speaker is not None:
             # "…, Schiff said. “The other factor …”": the speaker of this paragraph goes on
@@ -476,6 +690,7 @@ class Drafter:
         last, where = self.a.last_person
         if index - where > 1:
             return None
+        self.a.last_person = (last, index)  # a run of quotation paragraphs goes on with the same speaker
         return Speaker(last.name, last.role, None, person=True, unsure=True)
 
     @staticmethod
@@ -494,8 +709,8 @@ class Drafter:
         out = []
         for s, e in merged:
             seg = doc.text[s:e]
-            lead = len(seg) - len(seg.lstrip(' “"'))
-            trail = len(seg) - len(seg.rstrip(' ,”"'))
+            lead = len(seg) - len(seg.lstrip(" “\"'"))
+            trail = len(seg) - len(seg.rstrip(" ,”\"'"))
             out.append((s + lead, e - trail))
         return out
 
@@ -515,7 +730,7 @@ class Drafter:
             for t in tokens:
                 if (
                     not cue_form(t.text)
-                    or t.pos_ in ("ADP", "DET")
+                    or t.pos_ in ("ADP", "DET", "PROPN")
                     or (t.pos_ == "NOUN" and t.dep_ not in ("compound", "ROOT", "dep"))
                 ):
                     continue
@@ -539,7 +754,7 @@ class Drafter:
             # ("Maciej Szopa, military analyst for …, told AFP") whose name comes before it.
             segments: list[list] = [[]]
             for t in pre:
-                if t.text == "," or t.text in OPEN_QUOTES + CLOSE_QUOTES:
+                if t.text == "," or is_quote_mark(t.text):
                     segments.append([])
                 else:
                     segments[-1].append(t)
@@ -551,6 +766,9 @@ class Drafter:
                     head.text[:1].isupper() and head.pos_ in ("PROPN", "NOUN", "DET", "ADJ")
                 ):
                     chosen = segments[k]
+                    break
+                if any(t.dep_ in ("nsubj", "nsubjpass") and t.head.i == cue.i for t in segments[k]):
+                    chosen = segments[k]  # "It was, the president said, “…”"
                     break
                 if head.pos_ == "ADP" and head.lower_ != "according" or head.pos_ == "ADV":
                     continue  # a parenthetical: "…, at a later press gaggle, said"
@@ -595,7 +813,7 @@ class Drafter:
         while (
             end_i < len(doc)
             and doc[end_i].idx < unit[1]
-            and doc[end_i].text not in (",", ".", ";", "“", "”")
+            and doc[end_i].text not in (",", ".", ";", "“", "”", PAIRED)
             and not (doc[end_i].pos_ == "ADP" and doc[end_i].lower_ in ("in", "on", "to") and end_i > start_i)
         ):
             end_i += 1
@@ -621,7 +839,7 @@ class Drafter:
         first_word = next((t for t in span if not t.is_punct), None)
         if first_word is None:
             return None
-        if first_word.lower_ in PERSONAL:
+        if first_word.lower_ in PERSONAL or first_word.lower_ == "who":
             return self.a.speaker_from_tokens(doc, base, doc[first_word.i : first_word.i + 1], index)
         ents = [
             e for e in doc.ents if e.start >= span.start and e.end <= span.end and e.label_ in ("PERSON", "ORG", "GPE")
@@ -661,17 +879,40 @@ class Drafter:
             stance = lemma in _STANCE_LEMMAS or (
                 lemma == "raise" and any(c.dep_ == "dobj" and c.lemma_ in _POSSIBILITY for c in t.children)
             )
-            if lemma not in _CUE_LEMMAS and not stance:
+            label = self._labelled(t) if lemma in _LABEL_LEMMAS else None
+            request = self._requested(t) if lemma in _DIRECTIVE_LEMMAS else None
+            if request is None and lemma in _JUDGING_LEMMAS:
+                request = self._judged(t)
+            if lemma not in _CUE_LEMMAS and not stance and not label and not request:
                 continue
             subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             head = t
-            while subj is None and head.dep_ in ("advcl", "xcomp", "conj") and head.head is not head:
-                # a borrowed subject: "Romney went after Trump …, calling it … and asserting that …"
+            while subj is None and head.dep_ in ("advcl", "xcomp", "conj", "acl", "pcomp") and head.head.i != head.i:
+                # a borrowed subject: "Romney went after Trump …, calling it … and asserting that …",
+                # "Trump and Ryan issued a statement describing …"
                 head = head.head
+                if head.pos_ == "ADP" and head.head.i != head.i:
+                    head = head.head  # "… by announcing that …"
+                if head.pos_ in ("NOUN", "PROPN") and head.dep_ in ("dobj", "pobj") and head.head.i != head.i:
+                    head = head.head if head.dep_ == "dobj" else head.head.head
                 subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
             if subj is None or subj.lower_ in ("it", "which", "that", "i", "we", "you"):
                 continue
-            if stance:
+            statement = None
+            if label or request:
+                parts = label or request or []
+                content_tokens = [x for part in parts for x in part.subtree]
+                if label:
+                    # "called it “disqualifying”" -> "It is “disqualifying”"
+                    obj, named_as = parts
+                    verb = "are" if obj.tag_ in ("NNS", "NNPS") or obj.lower_ in ("they", "them") else "is"
+                    words = self._words(named_as, skip_as=True)
+                    statement = f"{self._words(obj)} {verb} {words}"
+                else:
+                    # "called on Obama to retaliate" -> "Schiff called on Obama to retaliate"
+                    end = max(x.idx + len(x.text) for x in content_tokens if x.dep_ != "cc")
+                    statement = "\x00" + doc.text[t.idx : end]
+            elif stance:
                 content_tokens = [
                     x
                     for x in t.subtree
@@ -683,9 +924,22 @@ class Drafter:
                 if comp is None and t.dep_ == "ROOT":
                     # "…, analysts note": the clause the cue hangs off.
                     comp = next((c for c in t.children if c.dep_ in ("parataxis",)), None)
-                if comp is None:
+                if comp is None and t.dep_ == "parataxis" and subj.head.i == t.i:
+                    # a cue set inside the sentence: "The museum, Mr. Obama said, would make …"
+                    own = {x.i for x in t.subtree}
+                    content_tokens = [x for x in t.head.subtree if x.i not in own]
+                    first, last = min(t.subtree, key=lambda x: x.i), max(t.subtree, key=lambda x: x.i)
+                    kept = sorted(content_tokens, key=lambda x: x.i)
+                    if kept and kept[0].i < first.i < last.i < kept[-1].i:
+                        statement = (
+                            doc.text[kept[0].idx : first.idx].rstrip(" ,")
+                            + " "
+                            + doc.text[last.idx + len(last.text) : kept[-1].idx + len(kept[-1].text)].lstrip(" ,")
+                        )
+                elif comp is None:
                     continue
-                content_tokens = [x for x in comp.subtree if x.dep_ != "mark" or x.head is not comp]
+                else:
+                    content_tokens = [x for x in comp.subtree if x.dep_ != "mark" or x.head.i != comp.i]
             content_tokens = [
                 x
                 for x in content_tokens
@@ -710,8 +964,11 @@ class Drafter:
             if any(start in r or end - 1 in r for r in taken):
                 # the quotation rule already has it
                 continue
-            if len([x for x in content_tokens if x.is_alpha]) < 3:
+            if len([x for x in content_tokens if x.is_alpha]) < (2 if label else 3):
                 continue
+            appos = next((c for c in subj.children if c.dep_ == "appos"), None)
+            if subj.is_upper and appos is not None and subj.nbor(1).text in DASHES:
+                subj = appos  # a dateline parsed as the subject: "WASHINGTON -- President Obama …"
             subj_span = doc[subj.left_edge.i : subj.i + 1] if subj.pos_ != "PRON" else doc[subj.i : subj.i + 1]
             speaker = (
                 self.a.speaker_from_tokens(doc, base, subj_span, index) if not stance or subj.pos_ != "PRON" else None
@@ -728,19 +985,114 @@ class Drafter:
                 phrase = doc[min([x.i for x in left] + [head.i]) : head.i + 1].text
                 append = phrase[0].lower() + phrase[1:] if left and left[0].lower_ in ("the", "a", "an") else phrase
             # A borrowed subject ("Putin …, saying that …") stays with the outlet's sentence.
-            left = subj.left_edge.idx if subj.head is t else t.idx
+            left = subj.left_edge.idx if subj.head.i == t.i else t.idx
             foot = (min(start, left, t.idx), max(end, t.idx + len(t.text)))
+            if statement is not None and statement.startswith("\x00"):
+                statement = f"{speaker.name} {statement[1:]}"
             out.append(
-                Finding((start, end), speaker, via, quote, "stance" if stance else "indirect", foot, None, append)
+                Finding(
+                    (start, end), speaker, via, quote, "stance" if stance else "indirect", foot, None, append, statement
+                )
             )
             taken.append(range(start, end))
         return out
+
+    def _noun_cued(self, doc, unit, quotes, index, already: list[Finding]) -> list[Finding]:
+        """A reporting noun with its owner: "Donald Trump’s claim that there have been …"."""
+        out: list[Finding] = []
+        base = self._base(doc)
+        for t in doc:
+            if not unit[0] <= t.idx < unit[1] or t.pos_ != "NOUN" or t.lemma_.lower() not in _NOUN_CUES:
+                continue
+            owner = next((c for c in t.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+            clause = next(
+                (
+                    c
+                    for c in t.children
+                    if c.dep_ in ("acl", "ccomp") and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)
+                ),
+                None,
+            )
+            if owner is None or clause is None:
+                continue
+            tokens = [x for x in clause.subtree if x.idx < unit[1] and not (x.dep_ == "mark" and x.head.i == clause.i)]
+            tokens = [x for x in tokens if not (x.is_punct and x.text in ".,;:!?")]
+            if len([x for x in tokens if x.is_alpha]) < 3:
+                continue
+            start, end = min(x.idx for x in tokens), max(x.idx + len(x.text) for x in tokens)
+            if any(f.content[0] < end and start < f.content[1] for f in already + out):
+                continue
+            name = doc[owner.left_edge.i : owner.i + 1]
+            speaker = self.a.speaker_from_tokens(doc, base, name, index)
+            if speaker is None:
+                continue
+            inner = [q for q in quotes if start <= q[0] and q[1] <= end + 3]
+            quote = "; ".join(clean_text(doc.text[a:b]) for a, b in inner) or None
+            out.append(Finding((start, end), speaker, None, quote, "indirect", (name.start_char, end)))
+        return out
+
+    @staticmethod
+    def _labelled(t: "Token") -> list["Token"] | None:
+        """The object and what it is called: "called Friday's decision a “huge win”"."""
+        obj = next((c for c in t.children if c.dep_ == "dobj"), None)
+        if obj is None or any(c.dep_ in ("prep", "prt") and c.lower_ in ("on", "for", "off") for c in t.children):
+            return None
+        comp = next((c for c in t.children if c.dep_ == "oprd"), None) or next(
+            (
+                c
+                for c in t.children
+                if c.dep_ == "prep" and c.lower_ == "as" and any(g.dep_ == "pobj" for g in c.children)
+            ),
+            None,
+        )
+        return [obj, comp] if comp is not None else None
+
+    @staticmethod
+    def _requested(t: "Token") -> list["Token"] | None:
+        """Whom the speaker asks to do what: "called on the administration to …", "urged voters to …"."""
+        act = next((c for c in t.children if c.dep_ == "xcomp"), None)
+        if t.lemma_ == "call":
+            on = next((c for c in t.children if c.dep_ in ("prep", "prt") and c.lower_ == "on"), None)
+            who = next((c for c in on.children if c.dep_ == "pobj"), None) if on is not None else None
+            if who is None:
+                return None
+            act = act or next((c for c in who.children if c.dep_ in ("acl", "relcl", "xcomp")), None)
+        else:
+            who = next((c for c in t.children if c.dep_ == "dobj"), None)
+        if who is None or act is None or not any(c.dep_ == "aux" and c.lower_ == "to" for c in act.children):
+            return None
+        return [who, act]
+
+    @staticmethod
+    def _judged(t: "Token") -> list["Token"] | None:
+        """Whom the speaker judges and for what: "blasted Oversight for failing to make clear …"."""
+        who = next((c for c in t.children if c.dep_ == "dobj"), None)
+        why = next((c for c in t.children if c.dep_ == "prep" and c.lower_ == "for"), None)
+        if who is None or why is None or not any(g.dep_ in ("pobj", "pcomp") for g in why.children):
+            return None
+        return [who, why]
+
+    @staticmethod
+    def _words(t: "Token", skip_as: bool = False) -> str:
+        tokens = sorted(t.subtree, key=lambda x: x.i)
+        if skip_as and tokens and tokens[0].lower_ == "as":
+            tokens = tokens[1:]
+        if not tokens:
+            return ""
+        doc = t.doc
+        end = tokens[-1].i + 1
+        opened = sum(x.text in ("“", '"', PAIRED) for x in doc[tokens[0].i : end])
+        unclosed = opened % 2 or doc[tokens[0].i : end].text.count("“") > doc[tokens[0].i : end].text.count("”")
+        stop = end + 1 if end < len(doc) and doc[end].text in ".,!?" else end
+        if unclosed and stop < len(doc) and is_quote_mark(doc[stop].text):
+            end = stop + 1  # the closing mark the parse hung elsewhere
+        return clean_text(doc[tokens[0].i : end].text)
 
     @staticmethod
     def _dropped(x: "Token", cue: "Token") -> bool:
         # A contrastive clause ("…, while Pyongyang failed twice") is the outlet's, not the speaker's.
         for anc in [x, *x.ancestors]:
-            if anc is cue:
+            if anc.i == cue.i:
                 return False
             if anc.dep_ == "advcl" and any(
                 c.lower_ in ("while", "whereas", "although", "though") for c in anc.children

@@ -169,6 +169,8 @@ def _statement(f: Finding | None, para: Paragraph, unit: tuple[int, int]) -> tup
         return as_sentence(text[unit[0] : unit[1]]), unit
     s, e = f.content
     body = text[s:e]
+    if f.statement:
+        return as_sentence(f.statement), (s, e)
     if f.kind == "according":
         c0, c1 = f.cut or (s, s)
         phrase = clean_text(text[c0:c1])
@@ -215,7 +217,7 @@ def _outlet_statements(para: Paragraph, unit: tuple[int, int]) -> list[tuple[str
     for t in span:
         if (
             t.dep_ == "conj"
-            and t.head is root
+            and t.head.i == root.i
             and t.pos_ in ("VERB", "AUX")
             and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
         ):

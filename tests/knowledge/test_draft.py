@@ -297,7 +297,7 @@ def test_a_second_reporting_verb_borrows_the_subject_of_the_first(nlp):
     text = ("Romney went after Trump on Wednesday over his taxes, calling it a problem and asserting "
             "that the only explanation must be “a bombshell of unusual size.”")
     claims = drafting.draft_claims(text, "AP", nlp=nlp)
-    claim = next(c for c in claims if c.attributed_to != "AP")
+    claim = next(c for c in claims if c.quote and "bombshell" in c.quote)
     assert claim.attributed_to == "Romney"
     assert claim.statement == "The only explanation must be “a bombshell of unusual size”."
 
@@ -308,3 +308,142 @@ def test_according_to_at_the_end_takes_the_whole_source_and_the_sentence_before_
     claim = next(c for c in drafting.draft_claims(text, "AP", nlp=nlp) if c.attributed_to != "AP")
     assert claim.attributed_to.startswith("A national Gallup Poll")
     assert claim.statement.startswith("According to a national Gallup Poll taken last week, almost two in three")
+
+
+def test_two_apostrophes_are_a_quotation_mark_and_the_paragraph_is_drafted(nlp):
+    text = ("Mr. Obama warned that the museum would not be a panacea for the nation's racial struggles.\n\n"
+            "''A museum alone will not alleviate poverty in every inner city,'' he said.")
+    claim = next(c for c in drafting.draft_claims(text, "NYT", nlp=nlp) if c.quote)
+    assert claim.quote == "A museum alone will not alleviate poverty in every inner city"
+    assert claim.attributed_to == "Obama"
+
+
+def test_a_quotation_signed_with_a_dash_goes_to_the_name_after_the_dash(nlp):
+    text = ("“I just hope that this campaign gives the Hispanic community the anger to go out and register "
+            "to vote.” ― Jorge Falcon\n"
+            "“Maybe, we can build a wall around Donald Trump.” ― Steve Quinlan.")
+    claims = drafting.draft_claims(text, "HuffPost", nlp=nlp)
+    assert by_quote(claims, "I just hope").attributed_to == "Jorge Falcon"
+    assert by_quote(claims, "Maybe, we can build").attributed_to == "Steve Quinlan"
+
+
+def test_a_paragraph_ending_with_he_said_and_a_colon_gives_the_next_paragraph_to_him(nlp):
+    text = ("Trump responded by using the example of Chicago to prove that gun control is not the solution.\n\n"
+            "He said:\n\n"
+            "\"You walk down the street, you get shot. In Chicago, they’ve had thousands of shootings.\"")
+    claims = drafting.draft_claims(text, "Breitbart", nlp=nlp)
+    for start in ("You walk down the street", "In Chicago, they’ve had thousands"):
+        assert by_quote(claims, start).attributed_to == "Trump"
+
+
+def test_a_reporting_clause_set_inside_the_sentence_gives_both_halves_to_the_speaker(nlp):
+    text = ("The museum, Mr. Obama said, would make visitors face uncomfortable truths. "
+            "It was, the president said, ''a stone worn down by the tragedy of over a thousand bare feet.''")
+    claims = drafting.draft_claims(text, "NYT", nlp=nlp)
+    museum = next(c for c in claims if "uncomfortable truths" in c.statement)
+    assert museum.attributed_to == "Obama"
+    assert museum.statement == "The museum would make visitors face uncomfortable truths."
+    assert by_quote(claims, "a stone worn down").attributed_to != "NYT"
+
+
+def test_who_speaks_for_the_name_its_clause_hangs_off(nlp):
+    text = ("The ceremony featured celebrities like Oprah Winfrey and Stevie Wonder, who joked of the museum, "
+            "''I haven't seen it yet, but I'm going to.''")
+    claim = by_quote(drafting.draft_claims(text, "NYT", nlp=nlp), "I haven't seen it yet")
+    assert claim.attributed_to == "Stevie Wonder"
+
+
+def test_a_dateline_before_the_speaker_is_not_the_speaker(nlp):
+    text = ("WASHINGTON -- President Obama, dedicating the National Museum of African American History and "
+            "Culture on Saturday, said it would tell an American story.")
+    claim = next(c for c in drafting.draft_claims(text, "NYT", nlp=nlp) if c.attributed_to != "NYT")
+    assert claim.attributed_to.startswith("Obama")
+    assert claim.statement == "It would tell an American story."
+
+
+def test_calling_something_a_name_is_a_claim_of_the_caller(nlp):
+    text = "Ohio Democratic Party Chairman David Pepper called Friday's decision a \"huge win for Ohio voters.\""
+    claim = next(c for c in drafting.draft_claims(text, "AP", nlp=nlp) if c.attributed_to != "AP")
+    assert claim.attributed_to.startswith("David Pepper")
+    assert claim.statement == "Friday's decision is a \"huge win for Ohio voters.\""
+
+
+def test_calling_on_someone_to_act_is_drafted_as_the_request(nlp):
+    text = ("Rep. Adam Schiff, the top Democrat on the House Intelligence Committee, called on President Obama "
+            "to retaliate against Russia for interference in the presidential election.")
+    claim = next(c for c in drafting.draft_claims(text, "USA Today", nlp=nlp) if c.attributed_to != "USA Today")
+    assert claim.attributed_to.startswith("Adam Schiff")
+    assert claim.statement == ("Adam Schiff called on President Obama to retaliate against Russia for "
+                               "interference in the presidential election.")
+
+
+def test_he_after_a_paragraph_about_someone_else_is_the_person_the_text_was_about(nlp):
+    text = ("“Mexican people, we are not going to pay any single cent for such a stupid wall,” Calderon told "
+            "CNBC Saturday.\n\n"
+            "Since launching his White House bid, Donald Trump has taken a firm stance against illegal "
+            "immigration.\n\n"
+            "“When Mexico sends its people, they’re not sending their best,” he said.")
+    claims = drafting.draft_claims(text, "UPI", nlp=nlp)
+    assert by_quote(claims, "Mexican people").attributed_to.endswith("Calderon")
+    claim = by_quote(claims, "When Mexico sends its people")
+    assert claim.attributed_to == "Donald Trump"
+    assert "check: speaker unsure" in claim.flags
+
+
+def test_a_run_of_quotation_paragraphs_keeps_the_speaker_of_the_first(nlp):
+    text = ("Republican Rep. Tom Cole said Thursday his biggest worry about Trump is that he is unpredictable.\n\n"
+            "“It seems to me they have every incentive to find common ground, because to be successful they "
+            "both in a sense need one another.”\n\n"
+            "“That’s exactly what people want right now, so in that sense he’s very well-positioned for a "
+            "general election.”")
+    claims = drafting.draft_claims(text, "AP", nlp=nlp)
+    assert by_quote(claims, "It seems to me").attributed_to == by_quote(claims, "That’s exactly").attributed_to
+    assert by_quote(claims, "That’s exactly").attributed_to.endswith("Tom Cole")
+
+
+def test_a_persons_claim_that_is_their_claim(nlp):
+    text = ("Politifact seized on Donald Trump’s claim that there have been “thousands of shootings” in "
+            "Chicago this year alone.")
+    claim = next(c for c in drafting.draft_claims(text, "Breitbart", nlp=nlp) if c.attributed_to != "Breitbart")
+    assert claim.attributed_to == "Donald Trump"
+    assert claim.statement.startswith("There have been “thousands of shootings” in Chicago")
+
+
+def test_calling_it_one_quoted_word_is_still_the_callers_claim(nlp):
+    text = ("Romney went after Trump on Wednesday over his refusal thus far to release his taxes, "
+            "calling it “disqualifying”.")
+    claim = next(c for c in drafting.draft_claims(text, "AP", nlp=nlp) if c.attributed_to != "AP")
+    assert claim.attributed_to == "Romney"
+    assert claim.statement == "It is “disqualifying”."
+
+
+def test_the_president_said_goes_to_the_one_person_the_article_titles_president(nlp):
+    text = ("WASHINGTON -- President Obama, dedicating the museum on Saturday, said it would tell an American "
+            "story.\n\n"
+            "''We're not a burden on America or a stain on America, or an object of pity or charity for "
+            "America,'' the president added.")
+    claim = by_quote(drafting.draft_claims(text, "NYT", nlp=nlp), "We're not a burden")
+    assert claim.attributed_to == "Obama"
+    assert "check: speaker unsure" in claim.flags
+
+
+def test_a_statement_shows_two_apostrophes_as_quotation_marks(nlp):
+    text = "African-Americans, Mr. Obama said, can ''rock like Jimi'' and ''stir the pot like Richard Pryor.''"
+    claim = next(c for c in drafting.draft_claims(text, "NYT", nlp=nlp) if c.attributed_to != "NYT")
+    assert claim.statement == "African-Americans can “rock like Jimi” and “stir the pot like Richard Pryor.”"
+
+
+def test_a_request_by_she_is_drafted_with_her_name(nlp):
+    text = ("Rakeyia Scott can be heard yelling to the officers that her husband was unarmed. "
+            "She then urges her husband to come out of the car and repeatedly says that he should not do it.")
+    claim = next(c for c in drafting.draft_claims(text, "Post", nlp=nlp) if "urges" in c.statement)
+    assert claim.attributed_to == "Rakeyia Scott"
+    assert claim.statement == "Rakeyia Scott urges her husband to come out of the car."
+
+
+def test_blasting_someone_for_something_is_drafted_as_the_judgement(nlp):
+    text = ("Democrats also blasted Oversight for failing to make clear earlier Friday that the immunity "
+            "was only “partial.”")
+    claim = next(c for c in drafting.draft_claims(text, "Politico", nlp=nlp) if c.attributed_to != "Politico")
+    assert claim.attributed_to == "Democrats"
+    assert claim.statement.startswith("Democrats blasted Oversight for failing to make clear")
