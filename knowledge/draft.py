@@ -394,17 +394,14 @@ def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outle
     short = re.sub(r"^The ", "the ", short)
     if topic and topic.lower().removeprefix("the ") == short.lower().removeprefix("the "):
         topic = None  # not "What does Washington say about Washington?"
+    # Only questions the statement answers. "What do we know about North Korea?" is not
+    # answered by one fact about North Korea, and as a phrasing it would draw every question
+    # that names North Korea to this claim; what a named speaker says is answered by it.
     if not outlet_own:
         if topic:
             qs.append(f"What does {short} say about {topic}?")
         qs.append(f"What did {short} say?" if person else f"What does {short} say?")
-    else:
-        if topic:
-            qs.append(f"What do we know about {topic}?")
-        ents = [e.text for e in sdoc.ents if e.label_ in ("GPE", "ORG", "PERSON") and e.text != topic]
-        if ents:
-            qs.append(f"What about {ents[0]}?")
-    if len(qs) < 2:
+    if len(qs) < 2 and not outlet_own:
         # the subject was the speaker itself ("According to Kyiv, …"): ask about the next thing named
         other = next(
             (
@@ -416,7 +413,7 @@ def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outle
         )
         if other:
             other = other[0].lower() + other[1:] if other.split()[0] in ("The", "A", "An") else other
-            qs.append(f"What does {short} say about {other}?" if not outlet_own else f"What do we know about {other}?")
+            qs.append(f"What does {short} say about {other}?")
     out = []
     for q in qs:
         q = re.sub(r"\s+", " ", q).strip()
