@@ -394,14 +394,15 @@ def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outle
     short = re.sub(r"^The ", "the ", short)
     if topic and topic.lower().removeprefix("the ") == short.lower().removeprefix("the "):
         topic = None  # not "What does Washington say about Washington?"
-    # Only questions the statement answers. "What do we know about North Korea?" is not
-    # answered by one fact about North Korea, and as a phrasing it would draw every question
-    # that names North Korea to this claim; what a named speaker says is answered by it.
+    # Only questions the statement answers: what the speaker (or the outlet) says about its
+    # subject. "What do we know about North Korea?" is not answered by one fact about North
+    # Korea, and as a phrasing it drew every question naming North Korea to this claim.
+    verb = "report" if outlet_own else "say"
+    if topic:
+        qs.append(f"What does {short} {verb} about {topic}?")
     if not outlet_own:
-        if topic:
-            qs.append(f"What does {short} say about {topic}?")
         qs.append(f"What did {short} say?" if person else f"What does {short} say?")
-    if len(qs) < 2 and not outlet_own:
+    if len(qs) < 2:
         # the subject was the speaker itself ("According to Kyiv, …"): ask about the next thing named
         other = next(
             (
@@ -413,7 +414,7 @@ def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outle
         )
         if other:
             other = other[0].lower() + other[1:] if other.split()[0] in ("The", "A", "An") else other
-            qs.append(f"What does {short} say about {other}?")
+            qs.append(f"What does {short} {verb} about {other}?")
     out = []
     for q in qs:
         q = re.sub(r"\s+", " ", q).strip()

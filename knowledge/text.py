@@ -249,7 +249,7 @@ _GIVES = {
 # relative "where". Read with its capitals, so "in exchange" and "at the beginning" are not.
 _PLACE_NOUNS = (
     "battlefield|front|frontline|border|city|capital|region|country|base|port|cosmodrome|territory|coast|"
-    "sea|orbit|theat(?:er|re)|area|zone|province|village|town|embassy|airport|station|camp|summit"
+    "sea|theat(?:er|re)|area|zone|province|village|town|embassy|airport|station|camp|summit"
 )
 _PLACE = re.compile(
     r"\b(?:[Ii]n|[Aa]t|[Nn]ear|[Ff]rom|[Ii]nside|[Oo]utside|[Ii]nto|[Aa]cross|[Aa]long|[Vv]ia|[Tt]owards?)\s+"
