@@ -200,6 +200,22 @@ def _statement(f: Finding | None, para: Paragraph, unit: tuple[int, int]) -> tup
     return as_sentence(body), (s, e)
 
 
+def _without_claimed_tail(
+    text: str, statement: str, piece: tuple[int, int], claimed: list[tuple[int, int]]
+) -> tuple[str, tuple[int, int]]:
+    """The outlet's ``statement`` without a last part that is someone else's claim: in
+    "Putin received Kim, a meeting likely according to the United States to lead to an arms
+    deal", the meeting's outcome is the United States' claim, drafted as theirs, not AFP's."""
+    s, e = piece
+    for c0, c1 in claimed:
+        head = text[s:c0].rstrip()
+        if s < c0 < e and c1 <= e and not re.search(r"\w", text[c1:e]) and head.endswith((",", ";", "–", "—")):
+            head = head.rstrip(",;–— ")
+            if len(re.findall(r"[^\W\d_]+", head)) >= 4:
+                return as_sentence(head), (s, s + len(head))
+    return statement, piece
+
+
 def _outlet_statements(para: Paragraph, unit: tuple[int, int]) -> list[tuple[str, tuple[int, int]]]:
     """The outlet's sentence, one claim per fact where the parse shows them apart: a clause
     joined by "and" with its own subject, a "while …" clause, and ", which …" about a name
@@ -521,6 +537,9 @@ def draft_claims(
                 # a piece that is someone's claim already ("Putin raised the possibility …")
                 if any(p == id(para) and min(e, c[1]) - max(s, c[0]) > (e - s) / 2 for p, c in claimed):
                     continue
+                statement, (s, e) = _without_claimed_tail(
+                    para.doc.text, statement, (s, e), [c for p, c in claimed if p == id(para)]
+                )
                 statements.append((statement, f, para, unit, (s, e)))
             continue
         statement, (s, e) = _statement(f, para, unit)

@@ -28,6 +28,7 @@ from knowledge.text import (
     memoised,
     normalize,
     pinned_time,
+    rate_unit,
     roles,
     stem,
     terms,
@@ -170,6 +171,7 @@ class Query:
     counted: tuple[str, ...]  # what a how-many question counts (stemmed; empty if not one)
     speaker: tuple[str, ...]  # whose words a "What did X say?" question asks for (stemmed)
     pinned: str | None = None  # the time the question pins ("this year"), as written
+    rate: tuple[str, ...] = ()  # the unit a how-many question counts per ("day"), stemmed
     vector: Any = None  # the question's embedding, when the semantic tier is ready
 
 
@@ -312,6 +314,9 @@ class Matcher:
             counted=tuple(self.repair(stem(w)) for w in counted_words(question)),
             speaker=tuple(self.repair(stem(w)) for w in asked_speaker(question)),
             pinned=pinned_time(question) if _YES_NO.match(normalize(question).lstrip()) else None,
+            # "how many shells a day?", not "how much am I taxed each year?": a sum asked for is
+            # often given per period only in the question
+            rate=rate_unit(question) if counted_words(question) else (),
             vector=vector,
         )
 
@@ -355,6 +360,7 @@ class Matcher:
                 if n not in row.vocabulary
                 and (row.numbers_matter or not is_number(n))
                 and not _demonym_of(n, row.vocabulary)
+                and not _place_of_demonym_in(n, row.vocabulary)
                 and not _acronym_in(n, row)
             ]
             scored.append(Scored(row, round(lexical, 2), cosine, coverage, missing))
@@ -387,6 +393,8 @@ class Matcher:
             and not set(terms(q.pinned)) <= s.row.vocabulary
         ):
             return f"the best claim says nothing of {q.pinned}"
+        if q.rate and not any(w in s.row.vocabulary for w in q.rate):
+            return f"the best claim gives no figure per {q.rate[0]}"
         if q.counted and "count" in s.row.answers and not any(w in s.row.vocabulary for w in q.counted):
             return f"the best claim does not count {' '.join(q.counted)}"
         return ""
@@ -548,6 +556,16 @@ def _demonym_of(name: str, vocabulary: frozenset[str]) -> bool:
             if base in vocabulary or base + "e" in vocabulary or base + "a" in vocabulary:
                 return True
     return False
+
+
+def _place_of_demonym_in(name: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``name`` is a place whose people's name the claim uses ("russia" for
+    "russian", "korea" for "korean", "ukrain" for "ukrainian"): a claim about the Russian
+    army is about Russia."""
+    if len(name) < 4 or not name.isalpha():
+        return False
+    bases = {name, name[:-1]} if name.endswith(("a", "e")) else {name}
+    return any(base + ending in vocabulary for base in bases for ending in _DEMONYM_ENDINGS if len(ending) > 1)
 
 
 def _acronym_in(name: str, row: Row) -> bool:

@@ -282,6 +282,32 @@ def answer_kinds(formal: str, phrasings: list[str], statement: str | None = None
     return frozenset(kinds)
 
 
+# The unit a rate is counted in ("per day", "a week", "daily"): "How many shells a day?"
+# is not answered by a claim that gives no figure per day.
+_RATE = re.compile(
+    r"\b(?:per|a|an|each|every)\s+(day|week|month|year|hour|minute)\b|\b(daily|weekly|monthly|yearly|annually|hourly)\b"
+)
+_RATE_ADJECTIVES = {
+    "daily": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "yearly": "year",
+    "annually": "year",
+    "hourly": "hour",
+}
+
+
+def rate_unit(question: str) -> tuple[str, ...]:
+    """The stems a rate in the question is counted in ("day", "daili" for "per day" or
+    "daily"), any of which a claim must use to give that rate; () when there is no rate."""
+    found = _RATE.search(normalize(question))
+    if not found:
+        return ()
+    unit = found.group(1) or _RATE_ADJECTIVES[found.group(2)]
+    adjective = next(a for a, u in _RATE_ADJECTIVES.items() if u == unit) if unit in _RATE_ADJECTIVES.values() else unit
+    return tuple(dict.fromkeys([stem(unit), stem(adjective)]))
+
+
 # A time the question pins what it asks to ("this year", "last month", "yesterday").
 _PINNED = re.compile(
     r"\b(?:this|last|next|past)\s+(year|month|week|weekend|night|morning|evening|summer|winter|spring|autumn)\b"
