@@ -337,3 +337,12 @@ def test_the_unedited_draft_as_the_knowledge_answers_none_of_the_must_refuse_que
         answered["semantic"] = [q for q in refuse if kb.answer(q).status == "answered"]
     kb.close()
     assert answered == {tier: [] for tier in tiers}
+
+
+def test_an_outlet_sentence_leaves_its_last_part_to_the_speaker_who_claims_it(seed):
+    putin = next(c for c in seed if c.statement.startswith("Diplomatically isolated"))
+    assert putin.attributed_to == "AFP"
+    assert putin.statement.endswith("his North Korean counterpart Kim Jong-un.")
+    assert "arms sales agreement" not in putin.statement
+    us = next(c for c in seed if c.attributed_to == "The United States")
+    assert "arms sales agreement" in us.statement

@@ -256,3 +256,54 @@ def test_only_a_yes_no_question_pins_a_time(summit_kb: KnowledgeBase) -> None:
     # in "what's my tax this year?" the time says which one is asked for, not what must be true
     assert summit_kb.matcher.analyse("Has North Korea tested a bomb this year?").pinned == "this year"
     assert summit_kb.matcher.analyse("What is my federal tax this year?").pinned is None
+
+
+ARTILLERY = """\
+source:
+  id: artillery-report
+  title: Artillery report
+  outlet: AFP
+claims:
+  - id: russian-shell-use
+    statement: The Russian army consumes between 40,000 and 60,000 artillery shells per day.
+    attributed_to: Kyiv
+    questions:
+      - How many artillery shells does the Russian army use per day?
+  - id: north-korean-artillery
+    statement: The North Koreans have numerous artillery elements.
+    attributed_to: Maciej Szopa, military analyst for the Polish media Defense 24
+    questions:
+      - Do the North Koreans have numerous artillery elements?
+"""
+
+
+@pytest.fixture
+def artillery_kb(tmp_path: Path) -> KnowledgeBase:
+    (tmp_path / "artillery.yaml").write_text(ARTILLERY, encoding="utf-8")
+    return KnowledgeBase.load(tmp_path)
+
+
+def test_a_place_in_the_question_is_covered_by_its_peoples_name_in_the_claim(artillery_kb: KnowledgeBase) -> None:
+    answer = artillery_kb.answer("How many artillery shells does Russia fire per day?")
+    assert answer.status == "answered"
+    assert answer.claim is not None and answer.claim.id == "russian-shell-use"
+    assert artillery_kb.answer("How many shells does Ukraine fire per day?").status == "refused"
+
+
+def test_a_how_many_question_per_day_is_refused_by_a_claim_that_counts_per_nothing(
+    artillery_kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    north_korean_only = ARTILLERY[: ARTILLERY.index("  - id: russian-shell-use")] + ARTILLERY[
+        ARTILLERY.index("  - id: north-korean-artillery") :
+    ]
+    (tmp_path / "nk").mkdir()
+    (tmp_path / "nk" / "artillery.yaml").write_text(north_korean_only, encoding="utf-8")
+    answer = KnowledgeBase.load(tmp_path / "nk").answer("How many artillery shells does North Korea fire per day?")
+    assert answer.status == "refused"
+    assert answer.reason == "the best claim gives no figure per day"
+    assert artillery_kb.answer("How many artillery shells does Russia fire each day?").status == "answered"
+
+
+def test_a_sum_asked_for_per_year_is_not_a_rate_the_claim_must_give(artillery_kb: KnowledgeBase) -> None:
+    assert artillery_kb.matcher.analyse("How much am I taxed each year?").rate == ()
+    assert artillery_kb.matcher.analyse("How many shells a day does Russia fire?").rate == ("day", "daili")
