@@ -202,6 +202,22 @@ def _statement(f: Finding | None, para: Paragraph, unit: tuple[int, int]) -> tup
     return as_sentence(body), (s, e)
 
 
+def _without_claimed_tail(
+    text: str, statement: str, piece: tuple[int, int], claimed: list[tuple[int, int]]
+) -> tuple[str, tuple[int, int]]:
+    """The outlet's ``statement`` without a last part that is someone else's claim: in
+    "Putin received Kim, a meeting likely according to the United States to lead to an arms
+    deal", the meeting's outcome is the United States' claim, drafted as theirs, not AFP's."""
+    s, e = piece
+    for c0, c1 in claimed:
+        head = text[s:c0].rstrip()
+        if s < c0 < e and c1 <= e and not re.search(r"\w", text[c1:e]) and head.endswith((",", ";", "–", "—")):
+            head = head.rstrip(",;–— ")
+            if len(re.findall(r"[^\W\d_]+", head)) >= 4:
+                return as_sentence(head), (s, s + len(head))
+    return statement, piece
+
+
 def _outlet_statements(para: Paragraph, unit: tuple[int, int]) -> list[tuple[str, tuple[int, int]]]:
     """The outlet's sentence, one claim per fact where the parse shows them apart: a clause
     joined by "and" with its own subject, a "while …" clause, and ", which …" about a name
@@ -396,16 +412,14 @@ def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outle
     short = re.sub(r"^The ", "the ", short)
     if topic and topic.lower().removeprefix("the ") == short.lower().removeprefix("the "):
         topic = None  # not "What does Washington say about Washington?"
+    # Only questions the statement answers: what the speaker (or the outlet) says about its
+    # subject. "What do we know about North Korea?" is not answered by one fact about North
+    # Korea, and as a phrasing it drew every question naming North Korea to this claim.
+    verb = "report" if outlet_own else "say"
+    if topic:
+        qs.append(f"What does {short} {verb} about {topic}?")
     if not outlet_own:
-        if topic:
-            qs.append(f"What does {short} say about {topic}?")
         qs.append(f"What did {short} say?" if person else f"What does {short} say?")
-    else:
-        if topic:
-            qs.append(f"What do we know about {topic}?")
-        ents = [e.text for e in sdoc.ents if e.label_ in ("GPE", "ORG", "PERSON") and e.text != topic]
-        if ents:
-            qs.append(f"What about {ents[0]}?")
     if len(qs) < 2:
         # the subject was the speaker itself ("According to Kyiv, …"): ask about the next thing named
         other = next(
@@ -418,7 +432,7 @@ def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outle
         )
         if other:
             other = other[0].lower() + other[1:] if other.split()[0] in ("The", "A", "An") else other
-            qs.append(f"What does {short} say about {other}?" if not outlet_own else f"What do we know about {other}?")
+            qs.append(f"What does {short} {verb} about {other}?")
     out = []
     for q in qs:
         q = re.sub(r"\s+", " ", q).strip()
@@ -525,6 +539,9 @@ def draft_claims(
                 # a piece that is someone's claim already ("Putin raised the possibility …")
                 if any(p == id(para) and min(e, c[1]) - max(s, c[0]) > (e - s) / 2 for p, c in claimed):
                     continue
+                statement, (s, e) = _without_claimed_tail(
+                    para.doc.text, statement, (s, e), [c for p, c in claimed if p == id(para)]
+                )
                 statements.append((statement, f, para, unit, (s, e)))
             continue
         statement, (s, e) = _statement(f, para, unit)

@@ -27,8 +27,12 @@ from knowledge.text import (
     counted_words,
     is_number,
     memoised,
+    normalize,
+    pinned_time,
+    rate_unit,
     roles,
     stem,
+    terms,
     visible,
     words,
 )
@@ -167,6 +171,8 @@ class Query:
     asked: str | None
     counted: tuple[str, ...]  # what a how-many question counts (stemmed; empty if not one)
     speaker: tuple[str, ...]  # whose words a "What did X say?" question asks for (stemmed)
+    pinned: str | None = None  # the time the question pins ("this year"), as written
+    rate: tuple[str, ...] = ()  # the unit a how-many question counts per ("day"), stemmed
     vector: Any = None  # the question's embedding, when the semantic tier is ready
 
 
@@ -292,16 +298,26 @@ class Matcher:
         query_terms = list(dict.fromkeys(content))
         weights = {term: self._weight(term) for term in query_terms}
         vector = semantic.vector(question) if semantic is not None and query_terms else None
+        names = self.names_in(question, query_terms) if query_terms else []
+        asked = asks_for(question)
+        if asked == "place" and not names:
+            # "Where did Putin and Kim meet?" asks where a reported thing happened; "where
+            # were you made?", naming no one, is small talk, left to the scoring.
+            asked = None
         return Query(
             question=question,
             text=text,
             terms=query_terms,
             weights=weights,
             total=sum(weights.values()),
-            names=self.names_in(question, query_terms) if query_terms else [],
-            asked=asks_for(question),
+            names=names,
+            asked=asked,
             counted=tuple(self.repair(stem(w)) for w in counted_words(question)),
             speaker=tuple(self.repair(stem(w)) for w in asked_speaker(question)),
+            pinned=pinned_time(question) if _YES_NO.match(normalize(question).lstrip()) else None,
+            # "how many shells a day?", not "how much am I taxed each year?": a sum asked for is
+            # often given per period only in the question
+            rate=rate_unit(question) if counted_words(question) else (),
             vector=vector,
         )
 
@@ -345,6 +361,7 @@ class Matcher:
                 if n not in row.vocabulary
                 and (row.numbers_matter or not is_number(n))
                 and not _demonym_of(n, row.vocabulary)
+                and not _place_of_demonym_in(n, row.vocabulary)
                 and not _acronym_in(n, row)
                 # A country that only speaks in the claim ("according to Kyiv") is not
                 # what it is about: "Ukraine" in the question is not covered by it.
@@ -370,6 +387,18 @@ class Matcher:
         turned = self._reversed(s.row, q)
         if turned:
             return f"the question has {turned[0]} giving to {turned[1]}, the claim the other way round"
+        # A yes/no question pinned to a time ("Has North Korea tested a bomb this year?")
+        # against a claim that gives no time and covers less than half of the question: the
+        # words they share (North Korea, nuclear) are its subject, not what it asks.
+        if (
+            q.pinned
+            and s.coverage < self.tuning.ambiguous_coverage
+            and "time" not in s.row.answers
+            and not set(terms(q.pinned)) <= s.row.vocabulary
+        ):
+            return f"the best claim says nothing of {q.pinned}"
+        if q.rate and not any(w in s.row.vocabulary for w in q.rate):
+            return f"the best claim gives no figure per {q.rate[0]}"
         if q.counted and "count" in s.row.answers and not any(w in s.row.vocabulary for w in q.counted):
             return f"the best claim does not count {' '.join(q.counted)}"
         return ""
@@ -497,9 +526,9 @@ class Matcher:
         """
         idf, unknown = self._idf, self._unknown_idf
         scores = []
-        for terms in row.term_sets:
+        for phrasing_terms in row.term_sets:
             weight = shared = 0.0
-            for term in terms:  # one loop for both sums: this runs ~30 times a question
+            for term in phrasing_terms:  # one loop for both sums: this runs ~30 times a question
                 weight += idf.get(term, unknown)
                 shared += weights.get(term, 0.0)
             scores.append(200 * shared / (total + weight) if total + weight else 0.0)
@@ -515,6 +544,10 @@ class Matcher:
         return Answer(question, status, score, claim, candidates, reason)
 
 
+# A yes/no question: one whose time pin ("Has North Korea tested a bomb this year?") is
+# part of what must be true, where in "what's my tax this year?" it only says which one.
+_YES_NO = re.compile(r"(?:has|have|had|did|does|do|is|are|was|were|will|would|can|could)\b")
+
 _DEMONYM_ENDINGS = ("n", "an", "ian", "ean", "ese", "i", "ish", "ans", "ians", "eans")
 
 
@@ -527,6 +560,16 @@ def _demonym_of(name: str, vocabulary: frozenset[str]) -> bool:
             if base in vocabulary or base + "e" in vocabulary or base + "a" in vocabulary:
                 return True
     return False
+
+
+def _place_of_demonym_in(name: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``name`` is a place whose people's name the claim uses ("russia" for
+    "russian", "korea" for "korean", "ukrain" for "ukrainian"): a claim about the Russian
+    army is about Russia."""
+    if len(name) < 4 or not name.isalpha():
+        return False
+    bases = {name, name[:-1]} if name.endswith(("a", "e")) else {name}
+    return any(base + ending in vocabulary for base in bases for ending in _DEMONYM_ENDINGS if len(ending) > 1)
 
 
 def _acronym_in(name: str, row: Row) -> bool:

@@ -128,7 +128,7 @@ def index_claim(claim: SourcedClaim) -> Indexed:
         "match_texts": json.dumps([statement_text, *(text for _, text in analysed)]),
         "vocabulary": " ".join(sorted(vocabulary)),
         "numbers_matter": any(is_number(t) for t in statement_only),
-        "answers": " ".join(sorted(answer_kinds(formal, claim.questions))),
+        "answers": " ".join(sorted(answer_kinds(formal, claim.questions, claim.statement))),
         "speakers": " ".join(
             sorted(
                 speakers(

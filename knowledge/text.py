@@ -212,6 +212,12 @@ _ASKS = {
     ),
     "time": re.compile(r"\b(when|how\s+long|(what|which)\s+(year|date|day|days|month|time))\b"),
     "count": re.compile(r"\bhow\s+(many|much)\b"),
+    # Where something happened or will happen; "where is my luggage", "where can I…" ask
+    # for a service more often than for a fact, and are left to the scoring.
+    "place": re.compile(
+        r"\bwhere\s+(did|was|were|had|has|have|will|would)\b"
+        r"|\b(in|at)\s+(which|what)\s+(country|city|town|place|region|venue|location|capital)\b"
+    ),
 }
 _MONTHS_AND_DAYS = (
     "january february march april may june july august september october november december "
@@ -238,19 +244,81 @@ _GIVES = {
 }
 
 
+# A place: a preposition of place before a name ("in Bakhmut", "from Pyongyang", "into
+# eastern Ukraine") or before a noun for a place ("on the battlefield", "into orbit"), or a
+# relative "where". Read with its capitals, so "in exchange" and "at the beginning" are not.
+_PLACE_NOUNS = (
+    "battlefield|front|frontline|border|city|capital|region|country|base|port|cosmodrome|territory|coast|"
+    "sea|theat(?:er|re)|area|zone|province|village|town|embassy|airport|station|camp|summit"
+)
+_PLACE = re.compile(
+    r"\b(?:[Ii]n|[Aa]t|[Nn]ear|[Ff]rom|[Ii]nside|[Oo]utside|[Ii]nto|[Aa]cross|[Aa]long|[Vv]ia|[Tt]owards?)\s+"
+    r"(?:the\s+)?(?:(?:north|south|east|west)(?:ern)?\s+)?"
+    rf"(?!(?:{_MONTHS_AND_DAYS.title()})\b)[A-Z]"
+    rf"|\b(?:in|at|on|near|into|from)\s+(?:(?:the|a|an|its|their|his|her)\s+)?(?:[a-z-]+\s+)?(?:{_PLACE_NOUNS})\b"
+    r"|\bwhere\b"
+)
+
+
 def asks_for(question: str) -> str | None:
     """ "time" for a when-question, "price" for what something costs, "count" for
-    how-many/how-much, else None."""
+    how-many/how-much, "place" for where something happened, else None."""
     text = normalize(question)
     return next((kind for kind, pattern in _ASKS.items() if pattern.search(text)), None)
 
 
-def answer_kinds(statement: str, phrasings: list[str]) -> frozenset[str]:
-    """What kinds of question a claim can answer: those its statement supplies, or its phrasings ask."""
-    text = normalize(statement)
-    return frozenset(
-        kind for kind, pattern in _GIVES.items() if pattern.search(text) or kind in map(asks_for, phrasings)
-    )
+def answer_kinds(formal: str, phrasings: list[str], statement: str | None = None) -> frozenset[str]:
+    """What kinds of question a claim can answer: those its text supplies, or its phrasings ask.
+
+    ``formal`` is the claim's text (statement, quote, attribution); a place is read from the
+    ``statement`` alone (default: ``formal``), as "analyst at the Institute" in an attribution
+    says where someone works, not where the claimed thing happened.
+    """
+    text = normalize(formal)
+    asked = set(map(asks_for, phrasings))
+    kinds = {kind for kind, pattern in _GIVES.items() if pattern.search(text) or kind in asked}
+    if _PLACE.search(visible(statement if statement is not None else formal)) or "place" in asked:
+        kinds.add("place")
+    return frozenset(kinds)
+
+
+# The unit a rate is counted in ("per day", "a week", "daily"): "How many shells a day?"
+# is not answered by a claim that gives no figure per day.
+_RATE = re.compile(
+    r"\b(?:per|a|an|each|every)\s+(day|week|month|year|hour|minute)\b|\b(daily|weekly|monthly|yearly|annually|hourly)\b"
+)
+_RATE_ADJECTIVES = {
+    "daily": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "yearly": "year",
+    "annually": "year",
+    "hourly": "hour",
+}
+
+
+def rate_unit(question: str) -> tuple[str, ...]:
+    """The stems a rate in the question is counted in ("day", "daili" for "per day" or
+    "daily"), any of which a claim must use to give that rate; () when there is no rate."""
+    found = _RATE.search(normalize(question))
+    if not found:
+        return ()
+    unit = found.group(1) or _RATE_ADJECTIVES[found.group(2)]
+    adjective = next(a for a, u in _RATE_ADJECTIVES.items() if u == unit) if unit in _RATE_ADJECTIVES.values() else unit
+    return tuple(dict.fromkeys([stem(unit), stem(adjective)]))
+
+
+# A time the question pins what it asks to ("this year", "last month", "yesterday").
+_PINNED = re.compile(
+    r"\b(?:this|last|next|past)\s+(year|month|week|weekend|night|morning|evening|summer|winter|spring|autumn)\b"
+    r"|\b(today|yesterday|tomorrow|tonight)\b"
+)
+
+
+def pinned_time(question: str) -> str | None:
+    """The phrase a question pins its time with ("this year", "yesterday"), or None."""
+    found = _PINNED.search(normalize(question))
+    return found.group(0) if found else None
 
 
 _HOW_MANY = re.compile(r"\bhow\s+many\s+(.*)")

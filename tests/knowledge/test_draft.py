@@ -447,3 +447,40 @@ def test_blasting_someone_for_something_is_drafted_as_the_judgement(nlp):
     claim = next(c for c in drafting.draft_claims(text, "Politico", nlp=nlp) if c.attributed_to != "Politico")
     assert claim.attributed_to == "Democrats"
     assert claim.statement.startswith("Democrats blasted Oversight for failing to make clear")
+
+def test_the_outlets_own_claims_are_asked_only_what_their_statement_answers(seed):
+    own = [c for c in seed if c.attributed_to == "AFP"]
+    assert own
+    for claim in own:
+        # "What do we know about North Korea?" is not answered by one fact about North Korea
+        assert not any(q.startswith(("What do we know about", "What about")) for q in claim.questions), claim
+    putin = next(c for c in own if c.statement.startswith("Diplomatically isolated"))
+    assert "What does AFP report about Russian President Vladimir Putin?" in putin.questions
+
+
+def test_the_unedited_draft_as_the_knowledge_answers_none_of_the_must_refuse_questions(nlp, seed_text, tmp_path):
+    from knowledge import KnowledgeBase
+    from knowledge.embedding import available
+    from knowledge.evaluation import load_questions
+
+    path = tmp_path / "draft.yaml"
+    path.write_text(drafting.render_yaml(drafting.draft_article(seed_text, nlp=nlp)), encoding="utf-8")
+    refuse = [q.text for q in load_questions(Path(drafting.__file__).with_name("regression-questions.yaml")) if not q.expect]
+    kb = KnowledgeBase.load(path)
+    tiers = ["lexical"]
+    answered = {"lexical": [q for q in refuse if kb.answer(q).status == "answered"]}
+    if available():
+        kb.start_semantic(tmp_path / "data", background=False)
+        tiers.append("semantic")
+        answered["semantic"] = [q for q in refuse if kb.answer(q).status == "answered"]
+    kb.close()
+    assert answered == {tier: [] for tier in tiers}
+
+
+def test_an_outlet_sentence_leaves_its_last_part_to_the_speaker_who_claims_it(seed):
+    putin = next(c for c in seed if c.statement.startswith("Diplomatically isolated"))
+    assert putin.attributed_to == "AFP"
+    assert putin.statement.endswith("his North Korean counterpart Kim Jong-un.")
+    assert "arms sales agreement" not in putin.statement
+    us = next(c for c in seed if c.attributed_to == "The United States")
+    assert "arms sales agreement" in us.statement

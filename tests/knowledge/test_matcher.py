@@ -183,3 +183,127 @@ def test_a_temporary_store_leaves_no_file_behind_even_unclosed() -> None:
     kb = KnowledgeBase.load()
     assert not kb.store.path.exists()
     assert kb.answer("How many shells does Russia fire per day?").status == "answered"
+
+
+SUMMIT = """\
+source:
+  id: summit-report
+  title: Summit report
+  outlet: AFP
+claims:
+  - id: putin-received-kim
+    statement: Russian President Vladimir Putin received his North Korean counterpart Kim Jong-un with great fanfare on Tuesday.
+    attributed_to: Yohann Michel, analyst at the International Institute for Strategic Studies
+    questions:
+      - Did Putin and Kim meet?
+  - id: isolated-north-korea
+    statement: North Korea, very isolated because of its nuclear and ballistic programs, could benefit greatly from this.
+    attributed_to: AFP
+    questions:
+      - Could North Korea, very isolated because of its nuclear and ballistic programs, benefit greatly from this?
+"""
+
+
+@pytest.fixture
+def summit_kb(tmp_path: Path) -> KnowledgeBase:
+    (tmp_path / "summit.yaml").write_text(SUMMIT, encoding="utf-8")
+    return KnowledgeBase.load(tmp_path)
+
+
+def test_a_where_question_about_named_people_is_refused_by_a_claim_that_gives_no_place(
+    summit_kb: KnowledgeBase,
+) -> None:
+    answer = summit_kb.answer("Where did Putin and Kim meet?")
+    assert answer.status == "refused"
+    assert answer.reason == "the best claim gives no place"
+    assert answer.candidates[0].claim.id == "putin-received-kim"  # it did fit, but says no place
+    assert summit_kb.answer("Did Putin and Kim meet?").status == "answered"
+
+
+def test_the_speakers_workplace_in_the_attribution_is_not_where_the_claim_happened(summit_kb: KnowledgeBase) -> None:
+    # "analyst at the International Institute" names a place, but in who says it, not in what is said
+    assert summit_kb.answer("Where did Putin and Kim meet?").claim is None
+
+
+def test_a_where_question_is_answered_by_a_claim_that_gives_a_place(tmp_path: Path) -> None:
+    (tmp_path / "summit.yaml").write_text(
+        SUMMIT.replace("on Tuesday.", "on Tuesday at the Vostochny cosmodrome in Russia's Far East."), encoding="utf-8"
+    )
+    answer = KnowledgeBase.load(tmp_path).answer("Where did Putin and Kim meet?")
+    assert answer.status == "answered"
+    assert answer.claim is not None and answer.claim.id == "putin-received-kim"
+
+
+def test_a_where_question_naming_no_one_is_left_to_the_scoring(summit_kb: KnowledgeBase) -> None:
+    assert summit_kb.matcher.analyse("Where were you made?").asked is None
+    assert summit_kb.matcher.analyse("Where did Putin and Kim meet?").asked == "place"
+
+
+def test_a_yes_no_question_pinned_to_a_time_is_refused_by_a_claim_that_gives_none(summit_kb: KnowledgeBase) -> None:
+    answer = summit_kb.answer("Has North Korea tested a nuclear bomb this year?")
+    assert answer.status == "refused"
+    assert answer.reason == "the best claim says nothing of this year"
+    assert answer.candidates[0].claim.id == "isolated-north-korea"
+
+
+def test_a_time_pinned_question_is_answered_by_a_claim_that_gives_that_time(bundled: KnowledgeBase) -> None:
+    answer = bundled.answer("Does Russia plan to produce 2.5 million artillery shells this year?")
+    assert answer.status == "answered"
+    assert answer.claim is not None and answer.claim.id == "russia-shell-production-plan"
+
+
+def test_only_a_yes_no_question_pins_a_time(summit_kb: KnowledgeBase) -> None:
+    # in "what's my tax this year?" the time says which one is asked for, not what must be true
+    assert summit_kb.matcher.analyse("Has North Korea tested a bomb this year?").pinned == "this year"
+    assert summit_kb.matcher.analyse("What is my federal tax this year?").pinned is None
+
+
+ARTILLERY = """\
+source:
+  id: artillery-report
+  title: Artillery report
+  outlet: AFP
+claims:
+  - id: russian-shell-use
+    statement: The Russian army consumes between 40,000 and 60,000 artillery shells per day.
+    attributed_to: Kyiv
+    questions:
+      - How many artillery shells does the Russian army use per day?
+  - id: north-korean-artillery
+    statement: The North Koreans have numerous artillery elements.
+    attributed_to: Maciej Szopa, military analyst for the Polish media Defense 24
+    questions:
+      - Do the North Koreans have numerous artillery elements?
+"""
+
+
+@pytest.fixture
+def artillery_kb(tmp_path: Path) -> KnowledgeBase:
+    (tmp_path / "artillery.yaml").write_text(ARTILLERY, encoding="utf-8")
+    return KnowledgeBase.load(tmp_path)
+
+
+def test_a_place_in_the_question_is_covered_by_its_peoples_name_in_the_claim(artillery_kb: KnowledgeBase) -> None:
+    answer = artillery_kb.answer("How many artillery shells does Russia fire per day?")
+    assert answer.status == "answered"
+    assert answer.claim is not None and answer.claim.id == "russian-shell-use"
+    assert artillery_kb.answer("How many shells does Ukraine fire per day?").status == "refused"
+
+
+def test_a_how_many_question_per_day_is_refused_by_a_claim_that_counts_per_nothing(
+    artillery_kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    north_korean_only = ARTILLERY[: ARTILLERY.index("  - id: russian-shell-use")] + ARTILLERY[
+        ARTILLERY.index("  - id: north-korean-artillery") :
+    ]
+    (tmp_path / "nk").mkdir()
+    (tmp_path / "nk" / "artillery.yaml").write_text(north_korean_only, encoding="utf-8")
+    answer = KnowledgeBase.load(tmp_path / "nk").answer("How many artillery shells does North Korea fire per day?")
+    assert answer.status == "refused"
+    assert answer.reason == "the best claim gives no figure per day"
+    assert artillery_kb.answer("How many artillery shells does Russia fire each day?").status == "answered"
+
+
+def test_a_sum_asked_for_per_year_is_not_a_rate_the_claim_must_give(artillery_kb: KnowledgeBase) -> None:
+    assert artillery_kb.matcher.analyse("How much am I taxed each year?").rate == ()
+    assert artillery_kb.matcher.analyse("How many shells a day does Russia fire?").rate == ("day", "daili")
