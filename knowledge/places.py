@@ -41,7 +41,8 @@ def _initials(name: str) -> str:
 def _forms(country: dict[str, object]) -> set[Form]:
     name = str(country.get("name") or "")
     capitals = country.get("capital") or []
-    spellings = [s for s in country.get("altSpellings") or [] if isinstance(s, str)]
+    listed = country.get("altSpellings")
+    spellings = [s for s in listed if isinstance(s, str)] if isinstance(listed, list) else []
     demonym = country.get("demonym") or ""
     names = [name, *(capitals if isinstance(capitals, list) else [capitals]), *spellings, str(demonym)]
     # A country code ("RU", "IRN") is kept only where it is what people write: the
