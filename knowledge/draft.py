@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from knowledge.attribution import (
+    ACCORDING,
     DEICTIC,
     FIRST_PERSON,
     PERSONAL,
@@ -218,10 +219,33 @@ def _without_claimed_tail(
     return statement, piece
 
 
+def _numbered(tokens: Iterable["Token"]) -> bool:
+    return any(t.like_num or any(ch.isdigit() for ch in t.text) for t in tokens)
+
+
+def _object(verb: "Token") -> "Token | None":
+    return next((c for c in verb.children if c.dep_ in ("dobj", "attr")), None)
+
+
+def _counted_apart(t: "Token", root: "Token") -> bool:
+    """Whether ``t`` is a second thing the sentence's verb takes, with figures of its own,
+    beside a first that has its own figures ("40 tanks in 2020 and 12 helicopters in 2022")."""
+    if t.dep_ != "conj" or t.pos_ not in ("NOUN", "PROPN") or not _numbered(t.subtree):
+        return False
+    first = t.head if t.head.dep_ in ("dobj", "attr") and t.head.head.i == root.i else None
+    if first is None and t.head.i == root.i:
+        first = _object(root)
+    if first is None or first.i > t.i:
+        return False
+    inside = {x.i for x in t.subtree}
+    return _numbered(x for x in first.subtree if x.i not in inside)
+
+
 def _outlet_statements(para: Paragraph, unit: tuple[int, int]) -> list[tuple[str, tuple[int, int]]]:
     """The outlet's sentence, one claim per fact where the parse shows them apart: a clause
-    joined by "and" with its own subject, a "while …" clause, and ", which …" about a name
-    (which becomes the subject: "Pyongyang, which holds stocks" -> "Pyongyang holds stocks")."""
+    joined by "and" with its own subject, a "while …" clause, ", which …" about a name
+    (which becomes the subject: "Pyongyang, which holds stocks" -> "Pyongyang holds stocks"),
+    and a second thing the verb takes with figures of its own ("… and 12 helicopters in 2022")."""
     doc = para.doc
     whole = [(as_sentence(doc.text[unit[0] : unit[1]]), unit)]
     span = doc.char_span(unit[0], unit[1], alignment_mode="expand")
@@ -240,6 +264,12 @@ def _outlet_statements(para: Paragraph, unit: tuple[int, int]) -> list[tuple[str
             pieces.append((t, list(t.subtree), ""))
         elif t.dep_ == "advcl" and any(c.lower_ in ("while", "whereas") for c in t.children):
             pieces.append((t, [x for x in t.subtree if x.lower_ not in ("while", "whereas")], ""))
+        elif _counted_apart(t, root):
+            # "has 152 mm D-20 guns from the 1950s, and 122 mm D-30 howitzers from the 1960s":
+            # each thing with its own figures is a fact; as one claim, a question pairing the
+            # D-30 with the 1950s would find every word and number it asks for.
+            lead = doc[span.start : (t.head if t.head.i != root.i else _object(root) or t).left_edge.i]
+            pieces.append((t, list(t.subtree), lead.text))
         elif (
             t.dep_ == "relcl"
             and t.head.pos_ == "PROPN"
@@ -255,7 +285,7 @@ def _outlet_statements(para: Paragraph, unit: tuple[int, int]) -> list[tuple[str
     main = [t for t in span if t.i not in taken]
     out = []
     for tokens, subject in [(main, ""), *((words, subject) for _, words, subject in pieces)]:
-        words = [t for t in tokens if t.is_alpha]
+        words = [t.text for t in tokens if t.is_alpha] + re.findall(r"[^\W\d_]+", subject)
         if len(words) < 4:
             return whole
         while tokens and tokens[-1].is_punct and tokens[-1].text not in ')”"':
@@ -402,6 +432,16 @@ def _flags(statement: str, sdoc: "Doc", f: Finding | None, speaker: Speaker | No
     return flags
 
 
+def _without_according(statement: str) -> str:
+    """``statement`` without a leading "According to X," or "In the opinion of X,"."""
+    lead = ACCORDING.match(statement)
+    comma = statement.find(", ", lead.end()) if lead else -1
+    if comma < 0:
+        return statement
+    rest = statement[comma + 2 :]
+    return rest[0].upper() + rest[1:] if rest else statement
+
+
 def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outlet_own: bool) -> list[str]:
     qs = []
     yn = _yes_no(sdoc)
@@ -416,10 +456,13 @@ def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outle
     # subject. "What do we know about North Korea?" is not answered by one fact about North
     # Korea, and as a phrasing it drew every question naming North Korea to this claim.
     verb = "report" if outlet_own else "say"
+    does = "does"
+    if " cited by " in attributed and re.fullmatch(r"[A-Z][a-z]+s", short):
+        short, does = short.lower(), "do"  # a group the outlet cites: "What do experts say?"
     if topic:
-        qs.append(f"What does {short} {verb} about {topic}?")
+        qs.append(f"What {does} {short} {verb} about {topic}?")
     if not outlet_own:
-        qs.append(f"What did {short} say?" if person else f"What does {short} say?")
+        qs.append(f"What did {short} say?" if person else f"What {does} {short} say?")
     if len(qs) < 2:
         # the subject was the speaker itself ("According to Kyiv, …"): ask about the next thing named
         other = next(
@@ -432,7 +475,7 @@ def _questions(statement: str, sdoc: "Doc", attributed: str, person: bool, outle
         )
         if other:
             other = other[0].lower() + other[1:] if other.split()[0] in ("The", "A", "An") else other
-            qs.append(f"What does {short} {verb} about {other}?")
+            qs.append(f"What {does} {short} {verb} about {other}?")
     out = []
     for q in qs:
         q = re.sub(r"\s+", " ", q).strip()
@@ -467,7 +510,8 @@ def _yes_no(sdoc: "Doc") -> str | None:
     subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "expl")), None)
     if subj is None:
         return None
-    words = [t.text_with_ws for t in sdoc]
+    # The positive question: "X would not provide …" answers "Would X provide …?".
+    words = ["" if t.dep_ == "neg" and t.head.i == root.i else t.text_with_ws for t in sdoc]
     aux = next((c for c in root.children if c.dep_ in ("aux", "auxpass") and c.i < root.i and c.i > subj.i), None)
     start = sdoc[subj.left_edge.i].i
     end = len(sdoc)
@@ -549,8 +593,11 @@ def draft_claims(
         statements.append((statement, f, para, unit, (s, e)))
     out = []
     sdocs = nlp.pipe(s for s, *_ in statements)
+    # Questions ask about what is said, so they are made from the statement without its
+    # leading "According to X," (which also parses better on its own).
+    qdocs = nlp.pipe(_without_according(s) for s, *_ in statements)
     seen: set[str] = set()
-    for (statement, f, para, unit, (s, e)), sdoc in zip(statements, sdocs):
+    for (statement, f, para, unit, (s, e)), sdoc, qdoc in zip(statements, sdocs, qdocs):
         if statement in seen or len(re.findall(r"\w+", statement)) < 3:
             continue
         seen.add(statement)
@@ -562,7 +609,7 @@ def draft_claims(
             flags.append(similar)
         ptext = para.doc.text
         sentence = clean_text(ptext[unit[0] : unit[1]])
-        questions = _questions(statement, sdoc, attributed, bool(speaker and speaker.person), speaker is None)
+        questions = _questions(statement, qdoc, attributed, bool(speaker and speaker.person), speaker is None)
         keywords = []
         for ent in sdoc.ents:
             if ent.label_ in ("GPE", "ORG", "PERSON", "NORP", "LOC", "PRODUCT", "EVENT") and ent.text not in keywords:

@@ -484,3 +484,29 @@ def test_an_outlet_sentence_leaves_its_last_part_to_the_speaker_who_claims_it(se
     assert "arms sales agreement" not in putin.statement
     us = next(c for c in seed if c.attributed_to == "The United States")
     assert "arms sales agreement" in us.statement
+
+
+def test_two_things_with_figures_of_their_own_become_one_claim_each(nlp):
+    text = ("Pyongyang also has 152 mm D-20 manual towed artillery pieces, also manufactured in the Soviet Union "
+            "in the 1950s, and 122 mm D-30 howitzers dating from the 1960s.\n\n"
+            "The army bought 40 tanks in 2020 and 12 helicopters in 2022.\n\n"
+            "The company sold cars and trucks in 2021.")
+    statements = [c.statement for c in drafting.draft_claims(text, "AFP", nlp=nlp)]
+    assert statements == [
+        "Pyongyang also has 152 mm D-20 manual towed artillery pieces, also manufactured in the Soviet Union "
+        "in the 1950s.",
+        "Pyongyang also has 122 mm D-30 howitzers dating from the 1960s.",
+        "The army bought 40 tanks in 2020.",
+        "The army bought 12 helicopters in 2022.",
+        "The company sold cars and trucks in 2021.",  # one figure for both: one fact
+    ]
+
+
+def test_questions_leave_out_the_according_lead_and_ask_the_positive_question(nlp):
+    text = ("In the unanimous opinion of experts, North Korean weapons would not provide Russia with a decisive "
+            "advantage in the Ukrainian theater.")
+    claim = next(c for c in drafting.draft_claims(text, "AFP", nlp=nlp) if c.attributed_to != "AFP")
+    assert claim.attributed_to == "Experts cited by AFP"
+    assert claim.questions[0] == ("Would North Korean weapons provide Russia with a decisive advantage in the "
+                                  "Ukrainian theater?")
+    assert "What do experts say about North Korean weapons?" in claim.questions
