@@ -66,9 +66,9 @@ class Thresholds:
     # fused score, and the thresholds on that score.
     neighbours: int = 8
     semantic_weight: float = 0.7
-    semantic_answer: float = 44.0
-    semantic_margin: float = 6.0
-    semantic_ambiguous: float = 34.0
+    semantic_answer: float = 50.0
+    semantic_margin: float = 4.0
+    semantic_ambiguous: float = 40.0
     semantic_ambiguous_coverage: float = 0.3
     # Below this cosine for every candidate the embedding has no opinion: lexical decides.
     semantic_floor: float = 0.3
