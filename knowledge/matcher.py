@@ -414,13 +414,15 @@ class Matcher:
     def decide(self, q: Query, scored: list[Scored], t: Thresholds) -> tuple[Status, str, list[Scored]]:
         """Stage 5: answered / ambiguous / refused, and the candidates best first."""
         if t.semantic and max(s.cosine for s in scored) < t.semantic_floor:
-            # The embedding finds nothing like the question ("why does Michel say we must remain
-            # careful?" is far from every claim): it has no opinion, so the lexical matcher decides.
-            t = self.tuning
-        for s in scored:
-            s.score = round(t.fuse(s.lexical, s.cosine), 2)
-        # Python's sort is stable: equal scores stay in retrieval order.
-        ranked = sorted(scored, key=lambda s: s.score, reverse=True)
+            # The embedding finds nothing like the question. With a name to hold on to ("why does
+            # Michel say we must remain careful?" is far from every claim) it has no opinion, and
+            # the lexical matcher decides; without one ("thanks for your help", "how many days
+            # have I used") the words the question shares with a claim are a coincidence.
+            if q.names:
+                t = self.tuning
+            else:
+                return "refused", "nothing like the question", self._ranked(scored, t)
+        ranked = self._ranked(scored, t)
         top = ranked[0]
         margin = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
         vetoed = self.veto(q, top)
@@ -443,6 +445,13 @@ class Matcher:
         if top.score >= t.ambiguous and top.coverage >= t.ambiguous_coverage:
             return "ambiguous", "several claims fit" if margin < t.margin else "not sure enough", ranked
         return "refused", "no claim fits well enough", ranked
+
+    @staticmethod
+    def _ranked(scored: list[Scored], t: Thresholds) -> list[Scored]:
+        for s in scored:
+            s.score = round(t.fuse(s.lexical, s.cosine), 2)
+        # Python's sort is stable: equal scores stay in retrieval order.
+        return sorted(scored, key=lambda s: s.score, reverse=True)
 
     def _retrieval_terms(self, known: list[str]) -> list[str]:
         """The rarest of the question's known terms, which are enough to find its claim.

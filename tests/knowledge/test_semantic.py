@@ -300,3 +300,25 @@ def test_unreadable_saved_centroids_are_rebuilt_not_a_failure(busy_dir, tmp_path
         assert snapshot.read_bytes().startswith(b"\x93NUMPY\x01")  # saved again, whole
     finally:
         kb.close()
+
+
+@pytest.fixture(scope="module")
+def bundled_fused(data_dir: Path):
+    kb = KnowledgeBase.load()
+    status = kb.start_semantic(data_dir, background=False)
+    assert status.state == "ready", status
+    yield kb
+    kb.close()
+
+
+@needs_model
+@pytest.mark.parametrize("question", ["how many days have i used", "thanks for helping me", "what are your interests"])
+def test_small_talk_far_from_every_claim_and_naming_no_one_is_refused(bundled_fused, question):
+    answer = bundled_fused.answer(question)
+    assert (answer.status, answer.reason) == ("refused", "nothing like the question")
+
+
+@needs_model
+def test_a_question_far_from_every_claim_that_names_someone_is_left_to_the_lexical_matcher(bundled_fused):
+    answer = bundled_fused.answer("why does yohann michel say we must remain careful?")
+    assert answer.status == "answered" and answer.claim.id == "michel-caution-on-interests"
