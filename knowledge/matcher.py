@@ -57,6 +57,9 @@ class Thresholds:
     ambiguous: float = 45.0
     # A "Did you mean…" must at least be about what was asked: half its weight covered.
     ambiguous_coverage: float = 0.5
+    # The lexical matcher answers a question that names no one and nothing only if it shares
+    # this much (0-100, weighted) with the claim's closest phrasing.
+    unnamed_overlap: float = 25.0
     # How many claims FTS5 retrieves, how many of them are scored in full (characters
     # and overlap, the costly parts), and how many of the question's terms go to FTS5.
     retrieve: int = 12
@@ -185,6 +188,7 @@ class Scored:
     cosine: float
     coverage: float
     missing: list[str] = field(default_factory=list)
+    overlap: float = 0.0  # weighted term overlap with its closest phrasing, 0-100
     score: float = 0.0
     veto: str | None = None
 
@@ -350,11 +354,8 @@ class Matcher:
         cheap.sort(key=lambda c: c[0], reverse=True)
         scored = []
         for _, partial, coverage, cosine, row in cheap[:keep]:
-            lexical = (
-                partial
-                + W_SIMILARITY * self._similarity(row, q.text) / 100
-                + W_OVERLAP * self._overlap(row, q.weights, q.total) / 100
-            )
+            overlap = self._overlap(row, q.weights, q.total)
+            lexical = partial + W_SIMILARITY * self._similarity(row, q.text) / 100 + W_OVERLAP * overlap / 100
             missing = [
                 n
                 for n in q.names
@@ -367,7 +368,7 @@ class Matcher:
                 # what it is about: "Ukraine" in the question is not covered by it.
                 and not named_otherwise(n, q.terms, row.vocabulary - row.speakers)
             ]
-            scored.append(Scored(row, round(lexical, 2), cosine, coverage, missing))
+            scored.append(Scored(row, round(lexical, 2), cosine, coverage, missing, overlap))
         return scored
 
     def veto(self, q: Query, s: Scored) -> str:
@@ -428,6 +429,10 @@ class Matcher:
         vetoed = self.veto(q, top)
         if vetoed:
             return "refused", vetoed, ranked
+        if not t.semantic and not q.names and top.overlap < t.unnamed_overlap:
+            # Naming no one, and sharing a word or two with a long phrasing ("how many days
+            # have I used" against "How many shells does the Russian army use each day?").
+            return "refused", "nothing like the question", ranked
         if q.asked and q.asked not in top.row.answers:
             # The best claim cannot say when or how many: the best one that can may answer,
             # if it would have answered on its own merits against the others that can.

@@ -307,3 +307,14 @@ def test_a_how_many_question_per_day_is_refused_by_a_claim_that_counts_per_nothi
 def test_a_sum_asked_for_per_year_is_not_a_rate_the_claim_must_give(artillery_kb: KnowledgeBase) -> None:
     assert artillery_kb.matcher.analyse("How much am I taxed each year?").rate == ()
     assert artillery_kb.matcher.analyse("How many shells a day does Russia fire?").rate == ("day", "daili")
+
+
+@pytest.mark.parametrize("question", ["what's the time", "are you good", "what may i call you"])
+def test_small_talk_sharing_a_word_with_a_long_phrasing_is_refused(bundled: KnowledgeBase, question: str) -> None:
+    answer = bundled.answer(question)
+    assert (answer.status, answer.reason) == ("refused", "nothing like the question")
+
+
+def test_a_question_naming_no_one_that_reads_like_a_phrasing_is_still_answered(energy_kb: KnowledgeBase) -> None:
+    answer = energy_kb.answer("how full is the gas storage")
+    assert answer.status == "answered" and answer.claim is not None and answer.claim.id == "gas-storage"

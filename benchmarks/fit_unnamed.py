@@ -1,0 +1,71 @@
+"""Fit ``Thresholds.unnamed_overlap``: how much a question that names no one must share with a
+claim's closest phrasing before the lexical matcher answers it.
+
+    .venv/bin/python benchmarks/fit_unnamed.py
+
+Data, read in place from ../shared/eval: the CLINC150 validation questions against CLINC's
+claims (where plain questions naming no one are the rule), and the same questions, each once,
+against the bundled knowledge, which was written for none of them ("small talk": any card
+there is wrong). Every question is answered once with the rule off; each cut then keeps the
+answers whose question names something or whose overlap reaches it. The cut is chosen on
+the even positions (right answers minus wrong answers minus small talk answered); the odd
+positions are held out and printed beside it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import EVAL  # noqa: E402
+
+from knowledge import KnowledgeBase, Thresholds  # noqa: E402
+from knowledge.evaluation import Question, load_questions  # noqa: E402
+
+CUTS = range(0, 75, 5)
+Answered = tuple[int, bool, bool, float]  # (half, right, names something, overlap)
+
+
+def answered(knowledge: Path | None, questions: list[Question]) -> list[Answered]:
+    """Every answered question with what the cut looks at, the rule off."""
+    kb = KnowledgeBase.load(knowledge, thresholds=Thresholds(unnamed_overlap=0.0))
+    m, t = kb.matcher, kb.matcher.tuning
+    out = []
+    for i, q in enumerate(questions):
+        a = kb.answer(q.text)
+        if a.status != "answered" or a.claim is None:
+            continue
+        query = m.analyse(q.text)
+        scored = m.score(query, m.retrieve(query, t.retrieve), t.scored_in_full, t)
+        top = next(s for s in scored if s.row.id == a.claim.id)
+        out.append((i % 2, a.claim.id in q.expect, bool(query.names), top.overlap))
+    kb.close()
+    return out
+
+
+def main() -> None:
+    clinc = load_questions(EVAL / "clinc150" / "questions-val.yaml")
+    seen: set[str] = set()
+    small_talk = [Question(q.text, frozenset(), q.line) for q in clinc if not (q.text in seen or seen.add(q.text))]
+    clinc_answers = answered(EVAL / "clinc150" / "knowledge", clinc)  # out-of-scope ones answered count as wrong
+    off = answered(None, small_talk)
+    best = None
+    print("cut | fit: CLINC right, wrong, small talk answered, net | held out: the same")
+    for cut in CUTS:
+        row = []
+        for half in (0, 1):
+            kept = [r for r in clinc_answers if r[0] == half and (r[2] or r[3] >= cut)]
+            right = sum(r[1] for r in kept)
+            wrong = len(kept) - right
+            talk = sum(1 for r in off if r[0] == half and (r[2] or r[3] >= cut))
+            row.append((right, wrong, talk, right - wrong - talk))
+        print(cut, "|", row[0], "|", row[1])
+        if best is None or row[0][3] > best[1][0][3]:
+            best = (cut, row)
+    assert best is not None
+    print(f"\nchosen: unnamed_overlap = {best[0]} (fit {best[1][0]}, held out {best[1][1]})")
+
+
+if __name__ == "__main__":
+    main()
