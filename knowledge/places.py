@@ -11,12 +11,11 @@ its code is never imported.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import re
 from collections.abc import Collection
-from pathlib import Path
 
+from knowledge.packages import package_dir
 from knowledge.text import terms
 
 Form = tuple[str, ...]  # one name of a country, as index terms ("north", "korea")
@@ -25,13 +24,6 @@ Form = tuple[str, ...]  # one name of a country, as index terms ("north", "korea
 # names can meet a question or a claim written in English.
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z .'-]*")
 _INITIALS = re.compile(r"[A-Z]{2,5}")
-
-
-def _data_dir() -> Path | None:
-    spec = importlib.util.find_spec("countryinfo")  # finds the package without running it
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
 def _initials(name: str) -> str:
@@ -68,10 +60,11 @@ def _forms(country: dict[str, object]) -> set[Form]:
 
 @functools.cache
 def _groups_by_term() -> dict[str, list[frozenset[Form]]]:
-    data = _data_dir()
+    package = package_dir("countryinfo")
     by_term: dict[str, list[frozenset[Form]]] = {}
-    if data is None or not data.is_dir():
+    if package is None or not (package / "data").is_dir():
         return by_term
+    data = package / "data"
     for path in sorted(data.glob("*.json")):
         try:
             country = json.loads(path.read_text(encoding="utf-8"))
