@@ -66,13 +66,7 @@ def quadratic_group_unanswered(rows) -> list[UnansweredGroup]:
                 groups.append(home)
             else:
                 home.variants.append(wording)
-            for row in asked:
-                home.count += 1
-                home.refused += row.kind == "refused"
-                home.downvoted += row.kind == "downvoted"
-                if row.claim_id and (home.claim_id is None or row.score > home.score):
-                    home.claim_id, home.score = row.claim_id, row.score
-                home.last_at = max(home.last_at, row.at)
+            home.add(asked)
     return _most_asked(groups, size=lambda g: g.count, latest=lambda g: g.last_at)
 
 

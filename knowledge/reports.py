@@ -51,6 +51,16 @@ class UnansweredGroup:
     score: float = 0.0
     last_at: str = ""
 
+    def add(self, asked: "Sequence[Asked]") -> None:
+        """Count these rows (one wording, asked one or more times) into the group."""
+        for row in asked:
+            self.count += 1
+            self.refused += row.kind == "refused"
+            self.downvoted += row.kind == "downvoted"
+            if row.claim_id and (self.claim_id is None or row.score > self.score):
+                self.claim_id, self.score = row.claim_id, row.score
+            self.last_at = max(self.last_at, row.at)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
@@ -153,13 +163,7 @@ def group_unanswered(rows: Iterable[Asked]) -> list[UnansweredGroup]:
                 groups.append(home)
             else:
                 home.variants.append(wording)
-            for row in asked:
-                home.count += 1
-                home.refused += row.kind == "refused"
-                home.downvoted += row.kind == "downvoted"
-                if row.claim_id and (home.claim_id is None or row.score > home.score):
-                    home.claim_id, home.score = row.claim_id, row.score
-                home.last_at = max(home.last_at, row.at)
+            home.add(asked)
     return _most_asked(groups, size=lambda g: g.count, latest=lambda g: g.last_at)
 
 
