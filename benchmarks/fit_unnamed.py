@@ -6,8 +6,9 @@ claim's closest phrasing before the lexical matcher answers it.
 Data, read in place from ../shared/eval: the CLINC150 validation questions against CLINC's
 claims (where plain questions naming no one are the rule), and the same questions, each once,
 against the bundled knowledge, which was written for none of them ("small talk": any card
-there is wrong). Every question is answered once with the rule off; each cut then keeps the
-answers whose question names something or whose overlap reaches it. The cut is chosen on
+there is wrong). Every question goes once through the matcher's stages (``fit.Prepared``)
+and is decided with the rule off; each cut then keeps the answers whose question names
+something or whose overlap reaches it. The cut is chosen on
 the even positions (right answers minus wrong answers minus small talk answered); the odd
 positions are held out and printed beside it.
 """
@@ -19,28 +20,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import EVAL  # noqa: E402
+from fit import Prepared  # noqa: E402
 
-from knowledge import KnowledgeBase, Thresholds  # noqa: E402
+from knowledge import Thresholds  # noqa: E402
 from knowledge.evaluation import Question, load_questions  # noqa: E402
+from knowledge.loader import BUNDLED  # noqa: E402
 
 CUTS = range(0, 75, 5)
 Answered = tuple[int, bool, bool, float]  # (half, right, names something, overlap)
 
 
 def answered(knowledge: Path | None, questions: list[Question]) -> list[Answered]:
-    """Every answered question with what the cut looks at, the rule off."""
-    kb = KnowledgeBase.load(knowledge, thresholds=Thresholds(unnamed_overlap=0.0))
-    m, t = kb.matcher, kb.matcher.tuning
+    """Every question the lexical matcher answers with the rule off, with what the cut looks at."""
+    prepared = Prepared(knowledge if knowledge is not None else BUNDLED, questions, semantic=False)
+    off = Thresholds(unnamed_overlap=0.0)
     out = []
-    for i, q in enumerate(questions):
-        a = kb.answer(q.text)
-        if a.status != "answered" or a.claim is None:
+    for i, (q, (query, scored)) in enumerate(zip(questions, prepared.items)):
+        if not scored:
             continue
-        query = m.analyse(q.text)
-        scored = m.score(query, m.retrieve(query, t.retrieve), t.scored_in_full, t)
-        top = next(s for s in scored if s.row.id == a.claim.id)
-        out.append((i % 2, a.claim.id in q.expect, bool(query.names), top.overlap))
-    kb.close()
+        status, _, ranked = prepared.kb.matcher.decide(query, scored, off)
+        if status == "answered":
+            out.append((i % 2, ranked[0].row.id in q.expect, bool(query.names), ranked[0].overlap))
+    prepared.kb.close()
     return out
 
 
