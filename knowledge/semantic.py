@@ -192,7 +192,6 @@ class SemanticBuilder:
         return self._status
 
     def _run(self) -> None:
-
         started = time.perf_counter()
         cache: VectorCache | None = None
         try:
@@ -202,7 +201,8 @@ class SemanticBuilder:
             model = embedder.model_id
             self._status = SemanticStatus("embedding", 0, total, model)
             cache = VectorCache(self.cache_path) if self.cache_path else None
-            snapshot = self._snapshot_path(model, texts, owners)
+            built_from = self._built_from(model, texts, owners)
+            snapshot = self._beside_cache(f"centroids-{built_from}.npy")
             sums = _read_snapshot(snapshot, (self.store.size, embedder.dimensions))
             if sums is None:
                 sums = self._centroids(embedder, cache, texts, owners, started)
@@ -215,7 +215,7 @@ class SemanticBuilder:
                 self._status = SemanticStatus(
                     "ready", total, total, model, time.perf_counter() - started, search="exact"
                 )
-                graph = self._graph(sums)
+                graph = self._graph(sums, self._beside_cache(f"hnsw-{built_from}.faiss"))
                 if graph is not None:
                     self.on_ready(SemanticIndex(embedder, None, questions, graph))
                     search = "hnsw"
@@ -253,31 +253,29 @@ class SemanticBuilder:
         sums /= np.clip(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12, None)
         return sums
 
-    def _snapshot_path(self, model: str, texts: list[str], owners: list[int]) -> Path | None:
-        """Where this exact store's centroids are kept: named by a digest of the model and of
-        every text with the claim it belongs to, so any change to the claims misses it.
+    def _built_from(self, model: str, texts: list[str], owners: list[int]) -> str:
+        """A digest of the model and of every text with the claim it belongs to: it names the
+        saved centroids and graph, so any change to the claims misses them.
 
         Reading the centroids back is what makes a warm start fast: the cache alone would
         mean looking up every text's vector one by one (hundreds of thousands at 100k claims).
         """
         import hashlib
 
-        if self.cache_path is None:
-            return None
         digest = hashlib.blake2b(model.encode(), digest_size=16)
         for owner, text in zip(owners, texts):
             digest.update(owner.to_bytes(4, "little"))
             digest.update(text_key(text))
-        return Path(self.cache_path).with_name(f"centroids-{digest.hexdigest()}.npy")
+        return digest.hexdigest()
 
-    def _graph(self, centroids: "np.ndarray") -> object | None:
-        """An HNSW graph of the centroids: read from the data directory if this exact set of
-        centroids was indexed before, else built (tens of seconds at 100k claims) and saved."""
-        import hashlib
+    def _beside_cache(self, name: str) -> Path | None:
+        """The file ``name`` in the embeddings cache's folder (None without a cache)."""
+        return Path(self.cache_path).with_name(name) if self.cache_path else None
 
+    def _graph(self, centroids: "np.ndarray", path: Path | None) -> object | None:
+        """An HNSW graph of the centroids: read from ``path`` if these centroids were indexed
+        before, else built (tens of seconds at 100k claims) and saved there."""
         faiss = _faiss()
-        digest = hashlib.blake2b(centroids.tobytes(), digest_size=12).hexdigest()
-        path = Path(self.cache_path).with_name(f"hnsw-{digest}.faiss") if self.cache_path else None
         if path is not None and path.is_file():
             try:
                 graph = faiss.read_index(str(path))
