@@ -32,24 +32,19 @@ def _initials(name: str) -> str:
 
 def _forms(country: dict[str, object]) -> set[Form]:
     name = str(country.get("name") or "")
-    capitals = country.get("capital") or []
+    capital = country.get("capital") or []
     listed = country.get("altSpellings")
     spellings = [s for s in listed if isinstance(s, str)] if isinstance(listed, list) else []
-    demonym = country.get("demonym") or ""
-    names = [name, *(capitals if isinstance(capitals, list) else [capitals]), *spellings, str(demonym)]
+    names = [name, *(capital if isinstance(capital, list) else [capital]), *spellings, country.get("demonym") or ""]
     # A country code ("RU", "IRN") is kept only where it is what people write: the
     # initials of one of the country's names ("US", "UK", "DPRK").
-    plain = [n for n in [name, *spellings] if _PLAIN.fullmatch(n)]
-    initials = {_initials(n) for n in plain}
+    initials = {_initials(n) for n in [name, *spellings] if _PLAIN.fullmatch(n)}
     # The initials of an official name of three words or more are written too ("DPRK",
     # "ROK", "UAE"), even where the data does not list them.
     names += [i for i in initials if len(i) >= 3 and i != name.upper()]
     forms: set[Form] = set()
-    for n in names:
-        n = str(n)
-        if not _PLAIN.fullmatch(n) or ("," in n):
-            continue
-        if _INITIALS.fullmatch(n) and n not in initials:
+    for n in map(str, names):
+        if not _PLAIN.fullmatch(n) or (_INITIALS.fullmatch(n) and n not in initials):
             continue
         # "Washington D.C." is "Washington" in the news: single letters are dropped.
         form = tuple(t for t in terms(n) if len(t) > 1)
@@ -62,10 +57,9 @@ def _forms(country: dict[str, object]) -> set[Form]:
 def _groups_by_term() -> dict[str, list[frozenset[Form]]]:
     package = package_dir("countryinfo")
     by_term: dict[str, list[frozenset[Form]]] = {}
-    if package is None or not (package / "data").is_dir():
+    if package is None:
         return by_term
-    data = package / "data"
-    for path in sorted(data.glob("*.json")):
+    for path in sorted((package / "data").glob("*.json")):
         try:
             country = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
