@@ -227,18 +227,18 @@ def _object(verb: "Token") -> "Token | None":
     return next((c for c in verb.children if c.dep_ in ("dobj", "attr")), None)
 
 
-def _counted_apart(t: "Token", root: "Token") -> bool:
-    """Whether ``t`` is a second thing the sentence's verb takes, with figures of its own,
-    beside a first that has its own figures ("40 tanks in 2020 and 12 helicopters in 2022")."""
+def _counted_beside(t: "Token", root: "Token") -> "Token | None":
+    """The first thing the sentence's verb takes, when ``t`` is a second one and each has
+    figures of its own ("40 tanks in 2020 and 12 helicopters in 2022"); else None."""
     if t.dep_ != "conj" or t.pos_ not in ("NOUN", "PROPN") or not _numbered(t.subtree):
-        return False
+        return None
     first = t.head if t.head.dep_ in ("dobj", "attr") and t.head.head.i == root.i else None
     if first is None and t.head.i == root.i:
         first = _object(root)
     if first is None or first.i > t.i:
-        return False
+        return None
     inside = {x.i for x in t.subtree}
-    return _numbered(x for x in first.subtree if x.i not in inside)
+    return first if _numbered(x for x in first.subtree if x.i not in inside) else None
 
 
 def _outlet_statements(para: Paragraph, unit: tuple[int, int]) -> list[tuple[str, tuple[int, int]]]:
@@ -264,12 +264,11 @@ def _outlet_statements(para: Paragraph, unit: tuple[int, int]) -> list[tuple[str
             pieces.append((t, list(t.subtree), ""))
         elif t.dep_ == "advcl" and any(c.lower_ in ("while", "whereas") for c in t.children):
             pieces.append((t, [x for x in t.subtree if x.lower_ not in ("while", "whereas")], ""))
-        elif _counted_apart(t, root):
+        elif (first := _counted_beside(t, root)) is not None:
             # "has 152 mm D-20 guns from the 1950s, and 122 mm D-30 howitzers from the 1960s":
             # each thing with its own figures is a fact; as one claim, a question pairing the
             # D-30 with the 1950s would find every word and number it asks for.
-            lead = doc[span.start : (t.head if t.head.i != root.i else _object(root) or t).left_edge.i]
-            pieces.append((t, list(t.subtree), lead.text))
+            pieces.append((t, list(t.subtree), doc[span.start : first.left_edge.i].text))
         elif (
             t.dep_ == "relcl"
             and t.head.pos_ == "PROPN"
