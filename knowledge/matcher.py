@@ -41,6 +41,8 @@ Status = Literal["answered", "ambiguous", "refused"]
 
 
 CACHE_SIZE = 100_000
+# Why a question sharing only a coincidental word or two with the claims is refused.
+NOTHING_LIKE = "nothing like the question"
 
 
 @dataclass(frozen=True)
@@ -422,7 +424,7 @@ class Matcher:
             if q.names:
                 t = self.tuning
             else:
-                return "refused", "nothing like the question", self._ranked(scored, t)
+                return "refused", NOTHING_LIKE, self._ranked(scored, t)
         ranked = self._ranked(scored, t)
         top = ranked[0]
         margin = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
@@ -430,9 +432,9 @@ class Matcher:
         if vetoed:
             return "refused", vetoed, ranked
         if not t.semantic and not q.names and top.overlap < t.unnamed_overlap:
-            # Naming no one, and sharing a word or two with a long phrasing ("how many days
-            # have I used" against "How many shells does the Russian army use each day?").
-            return "refused", "nothing like the question", ranked
+            # Naming no one, and sharing a word or two with a longer phrasing ("what's the
+            # time" against "How many times did North Korea fail to put a satellite into orbit?").
+            return "refused", NOTHING_LIKE, ranked
         if q.asked and q.asked not in top.row.answers:
             # The best claim cannot say when or how many: the best one that can may answer,
             # if it would have answered on its own merits against the others that can.
