@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 # This file is named like the `handlers` package: keep its directory from shadowing it.
 sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 
-from common import RESULTS, command_line, machine, machine_block, table  # noqa: E402
+from common import EVAL, RESULTS, command_line, machine, machine_block, table  # noqa: E402
 from results import replace_section  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
@@ -99,8 +99,6 @@ def never_seen_questions() -> list[str]:
     """Real people's questions that the bundled phrasings never contain, each asked once: the
     CLINC150 validation questions (read from ../shared/eval), so no question's embedding is
     memoised from an earlier one."""
-    from common import EVAL
-
     questions = [q.text for q in load_questions(EVAL / "clinc150" / "questions-val.yaml")]
     return list(dict.fromkeys(questions))
 
