@@ -217,7 +217,7 @@ class Lifecycle:
             self.watcher = None
         state = app.bot_data
         if state.live is not None:
-            state.live.close()
+            await state.live.close()
             state.live = None
         if state.event_log is not None:
             state.event_log.close()

@@ -50,9 +50,8 @@ async def answer(update: Update, context: Context, question: str) -> None:
     """Match ``question``, log it, and reply with a card, a "Did you mean…", or a refusal."""
     message = update.effective_message
     assert message is not None  # every caller is a message handler
-    kb = context.bot_data.knowledge
     started = time.perf_counter()
-    result = kb.answer(question)
+    result = await context.bot_data.answer(question)
     latency_ms = (time.perf_counter() - started) * 1000
     event_id = record_question(
         update, context, result, latency_ms, chat_type=message.chat.type, chat_id=message.chat.id

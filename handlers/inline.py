@@ -43,11 +43,10 @@ def result_id(claim_id: str) -> str:
     return hashlib.blake2b(claim_id.encode(), digest_size=16).hexdigest()
 
 
-def _offered(context: Context, words: str) -> tuple[Answer, list[Candidate]]:
+async def _offered(context: Context, words: str) -> tuple[Answer, list[Candidate]]:
     """The answer to an inline query's words, and the claims listed for it."""
-    kb = context.bot_data.knowledge
-    answer = kb.answer(words)
-    return answer, matching(answer, kb.matcher.thresholds.answer)
+    answer = await context.bot_data.answer(words)
+    return answer, matching(answer, context.bot_data.knowledge.matcher.thresholds.answer)
 
 
 async def inline_query(update: Update, context: Context) -> None:
@@ -61,7 +60,7 @@ async def inline_query(update: Update, context: Context) -> None:
             button=InlineQueryResultsButton("Type a question to find a sourced claim", start_parameter="help"),
         )
         return
-    _, found = _offered(context, words)
+    _, found = await _offered(context, words)
     results = [
         InlineQueryResultArticle(
             id=result_id(c.claim.id),
@@ -84,7 +83,7 @@ async def chosen(update: Update, context: Context) -> None:
     if not words:
         return
     started = time.perf_counter()
-    answer, found = _offered(context, words)
+    answer, found = await _offered(context, words)
     latency_ms = (time.perf_counter() - started) * 1000
     posted = next((c.claim.id for c in found if result_id(c.claim.id) == result.result_id), None)
     # Matched again against the store as it is now: a card listed before a /reload that this

@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from knowledge import KnowledgeBase
 from knowledge.events import EventLog
 from knowledge.live import LiveKnowledge
+from knowledge.matcher import Answer
 
 
 class HandlerSettings(Protocol):
@@ -64,6 +65,12 @@ class BotState:
         if self.live is None:
             raise NotLoaded("the knowledge is not loaded")
         return self.live.current
+
+    async def answer(self, question: str) -> Answer:
+        """Answer off the event loop, batched with the questions asked meanwhile."""
+        if self.live is None:
+            raise NotLoaded("the knowledge is not loaded")
+        return await self.live.answer(question)
 
     @property
     def events(self) -> EventLog:

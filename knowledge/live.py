@@ -6,9 +6,9 @@ succeeds does one assignment put the new store in service; readers take ``curren
 afresh for each question, so a question sees either the old store or the new one, whole.
 On any problem the current store simply stays.
 
-The swap and the closing of the old store happen on the event loop, between questions:
-readers use ``current`` synchronously on that loop, so none is inside the old store when
-it closes, and nothing else holds it, so its memory goes with it.
+The swap happens on the event loop. Questions are answered off it, in batches
+(``answer``), and the old store is closed only once the batch answering from it is done,
+so no question is inside a closed store; nothing else holds it, so its memory goes with it.
 """
 
 from __future__ import annotations
@@ -16,18 +16,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.base import Changes, KnowledgeBase
 from knowledge.loader import DEFAULT_LIMITS, KnowledgeError, Limits, Problem, knowledge_files
+from knowledge.matcher import Answer
 
 logger = logging.getLogger(__name__)
 
 # What the watcher compares: each knowledge file's path, inode, modification time and size.
 # The inode catches a file replaced by a rename with the same size and time.
 Snapshot = frozenset[tuple[str, int, int, int]]
+# Questions answered (and embedded) together at most: a bound on how long the last of a
+# batch waits for the first, and on what one batch holds in memory.
+BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,9 @@ class LiveKnowledge:
         self.seen: Snapshot = snapshot(self.path)  # the files as the last load read them
         self.last_reload: ReloadOutcome | None = None  # the latest reload's outcome, for health
         self.good_reloads = 0  # reloads that worked, the watcher's and /reload's alike
+        self._asked: deque[tuple[str, asyncio.Future[Answer]]] = deque()
+        self._answering: asyncio.Task[None] | None = None
+        self._in_use = asyncio.Lock()  # held while a batch answers from ``current``
 
     @classmethod
     async def load(
@@ -96,6 +104,37 @@ class LiveKnowledge:
         if embeddings_dir is not None:
             kb.start_semantic(embeddings_dir)
         return cls(kb, embeddings_dir)
+
+    async def answer(self, question: str) -> Answer:
+        """Answer ``question`` off the event loop, from the knowledge in service.
+
+        One batch of questions is answered at a time, in a worker thread; questions asked
+        meanwhile wait for the next batch, which embeds them together. A lone question
+        starts at once, and a burst costs the model far less per question.
+        """
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._asked.append((question, future))
+        if self._answering is None or self._answering.done():
+            self._answering = asyncio.create_task(self._answer_asked(), name="groundbot answering")
+        return await future
+
+    async def _answer_asked(self) -> None:
+        while self._asked:
+            batch = [self._asked.popleft() for _ in range(min(BATCH, len(self._asked)))]
+            batch = [(q, f) for q, f in batch if not f.done()]  # an asker cancelled meanwhile
+            if not batch:
+                continue
+            async with self._in_use:
+                try:
+                    answers = await asyncio.to_thread(self.current.answer_many, [q for q, _ in batch])
+                except Exception as err:  # the matcher's bug: each asker gets it, the next batch runs
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(err)
+                    continue
+            for (_, future), found in zip(batch, answers):
+                if not future.done():
+                    future.set_result(found)
 
     async def reload(self) -> ReloadOutcome:
         """Load the knowledge anew and swap it in if, and only if, the whole load succeeds.
@@ -126,7 +165,8 @@ class LiveKnowledge:
             return ReloadOutcome(False, len(old), len(old.sources), problems=(_unexpected(self.path, err),))
         self.current = new
         self.seen = before
-        old.close()
+        async with self._in_use:  # a batch may still be answering from the old store
+            old.close()
         logger.info(
             "Reloaded %d claims: %d added, %d removed, %d edited",
             len(new),
@@ -197,6 +237,7 @@ class LiveKnowledge:
         logger.info("Knowledge files changed; reloading")
         return await self.reload()
 
-    def close(self) -> None:
-        """Close the store in service."""
-        self.current.close()
+    async def close(self) -> None:
+        """Close the store in service, once the batch being answered (if any) is done."""
+        async with self._in_use:
+            self.current.close()

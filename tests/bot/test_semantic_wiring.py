@@ -58,7 +58,7 @@ async def test_a_reload_swaps_in_a_store_whose_semantic_tier_is_ready(busy_dir: 
         question, claim_id = next(iter(PARAPHRASES.items()))
         assert live.current.answer(question).claim.id == claim_id
     finally:
-        live.close()
+        await live.close()
 
 
 async def test_with_the_semantic_setting_off_the_bot_stays_lexical(bot_settings) -> None:

@@ -65,7 +65,7 @@ async def test_fifty_reloads_leave_one_open_store_and_memory_flat(tmp_path: Path
         assert rss_bytes() <= after_first * 1.10
         assert len(live.current) == CLAIMS
     finally:
-        live.close()
+        await live.close()
     assert open_store_files() == already_open
 
 
@@ -80,7 +80,7 @@ async def test_a_failed_reload_keeps_the_current_store_open_and_serving(tmp_path
         assert live.current is before
         assert live.current.answer("How many crates does depot 1 store?").status == "answered"
     finally:
-        live.close()
+        await live.close()
 
 
 async def test_a_successful_reload_closes_the_store_it_replaces(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ async def test_a_successful_reload_closes_the_store_it_replaces(tmp_path: Path) 
         with pytest.raises(Exception, match="closed"):
             old.store.db.execute("select 1")
     finally:
-        live.close()
+        await live.close()
 
 
 async def test_the_watcher_tells_a_failure_once_and_again_after_a_reload_worked_in_between(tmp_path: Path) -> None:
@@ -131,4 +131,4 @@ async def test_the_watcher_tells_a_failure_once_and_again_after_a_reload_worked_
     finally:
         watcher.cancel()
         await asyncio.gather(watcher, return_exceptions=True)
-        live.close()
+        await live.close()

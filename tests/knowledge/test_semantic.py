@@ -52,14 +52,16 @@ PARAPHRASES = {
 
 
 class CountingEmbedder(Embedder):
-    """The real embedder, counting the texts it is asked to embed."""
+    """The real embedder, counting the texts it is asked to embed and the calls."""
 
     def __init__(self) -> None:
         super().__init__(verify=False)
         self.embedded = 0
+        self.calls = 0
 
     def embed(self, texts):
         self.embedded += len(texts)
+        self.calls += 1
         return super().embed(texts)
 
 
@@ -298,6 +300,30 @@ def test_unreadable_saved_centroids_are_rebuilt_not_a_failure(busy_dir, tmp_path
         assert status.state == "ready"
         assert (second.centroids == first.centroids).all()
         assert snapshot.read_bytes().startswith(b"\x93NUMPY\x01")  # saved again, whole
+    finally:
+        kb.close()
+
+
+@needs_model
+def test_questions_answered_together_are_embedded_in_one_call_and_answered_as_each_alone(busy_dir, fused, tmp_path):
+    kb = KnowledgeBase.load(busy_dir)
+    try:
+        embedder = CountingEmbedder()
+        kb.matcher.semantic, _ = build_centroids(kb.store, tmp_path, embedder)
+        questions = [*PARAPHRASES, "Did Iran get drones from Russia?", "What's the weather like in Paris?"]
+        calls = embedder.calls
+        together = kb.answer_many(questions)
+        assert embedder.calls == calls + 1
+        for question, found in zip(questions, together):
+            alone = fused.answer(question)
+            assert (found.question, found.status, found.claim, found.reason) == (
+                question,
+                alone.status,
+                alone.claim,
+                alone.reason,
+            )
+            assert found.score == pytest.approx(alone.score, abs=0.01)
+        assert embedder.calls == calls + 1  # each answer used the batch's vector
     finally:
         kb.close()
 
