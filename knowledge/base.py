@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,11 +115,6 @@ class KnowledgeBase:
     def answer(self, question: str) -> Answer:
         """Answer ``question`` from the store: answered, ambiguous or refused."""
         return self.matcher.answer(question)
-
-    def answer_many(self, questions: Sequence[str]) -> list[Answer]:
-        """Answer several questions at once: the same answers as ``answer``, each, but with the
-        semantic tier their vectors are embedded in one batch, which costs less per question."""
-        return self.matcher.answer_many(questions)
 
     def search(self, question: str, limit: int = 5) -> list[Candidate]:
         """The claims nearest to ``question``, best first, whatever the decision."""

@@ -6,7 +6,7 @@ succeeds does one assignment put the new store in service; readers take ``curren
 afresh for each question, so a question sees either the old store or the new one, whole.
 On any problem the current store simply stays.
 
-The swap happens on the event loop. Questions are answered off it, in batches
+The swap happens on the event loop. Questions are answered off it, by one worker thread
 (``answer``), and the old store is closed only once the batch answering from it is done,
 so no question is inside a closed store; nothing else holds it, so its memory goes with it.
 """
@@ -30,8 +30,8 @@ logger = logging.getLogger(__name__)
 # What the watcher compares: each knowledge file's path, inode, modification time and size.
 # The inode catches a file replaced by a rename with the same size and time.
 Snapshot = frozenset[tuple[str, int, int, int]]
-# Questions answered (and embedded) together at most: a bound on how long the last of a
-# batch waits for the first, and on what one batch holds in memory.
+# Questions handed to the worker thread at once, at most: a bound on how long the last of
+# a batch waits for the first.
 BATCH = 32
 
 
@@ -108,9 +108,9 @@ class LiveKnowledge:
     async def answer(self, question: str) -> Answer:
         """Answer ``question`` off the event loop, from the knowledge in service.
 
-        One batch of questions is answered at a time, in a worker thread; questions asked
-        meanwhile wait for the next batch, which embeds them together. A lone question
-        starts at once, and a burst costs the model far less per question.
+        One worker thread answers, a batch of waiting questions at a time: the event loop
+        goes on taking updates and sending replies while the matcher and the embedding model
+        work, and questions are answered one after another, never two inside the matcher.
         """
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._asked.append((question, future))
@@ -125,15 +125,13 @@ class LiveKnowledge:
             if not batch:
                 continue
             async with self._in_use:
-                try:
-                    answers = await asyncio.to_thread(self.current.answer_many, [q for q, _ in batch])
-                except Exception as err:  # the matcher's bug: each asker gets it, the next batch runs
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(err)
-                    continue
+                answers = await asyncio.to_thread(_answer_each, self.current, [q for q, _ in batch])
             for (_, future), found in zip(batch, answers):
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(found, Exception):
+                    future.set_exception(found)
+                else:
                     future.set_result(found)
 
     async def reload(self) -> ReloadOutcome:
@@ -241,3 +239,14 @@ class LiveKnowledge:
         """Close the store in service, once the batch being answered (if any) is done."""
         async with self._in_use:
             self.current.close()
+
+
+def _answer_each(kb: KnowledgeBase, questions: list[str]) -> list[Answer | Exception]:
+    """Each question's answer, or the error the matcher raised on it (for its asker alone)."""
+    found: list[Answer | Exception] = []
+    for question in questions:
+        try:
+            found.append(kb.answer(question))
+        except Exception as err:
+            found.append(err)
+    return found

@@ -9,7 +9,6 @@ everything else is *refused*.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -296,13 +295,6 @@ class Matcher:
         status, reason, ranked = self.decide(q, scored, t)
         found = self._finish(question, ranked, status, reason, candidates)
         return replace(found, matcher="semantic") if semantic is not None else found
-
-    def answer_many(self, questions: Sequence[str], candidates: int = 5) -> list[Answer]:
-        """``answer`` each question; with the semantic tier, their vectors are embedded in one batch."""
-        semantic = self.semantic
-        if semantic is not None:
-            semantic.prepare(questions)
-        return [self.answer(q, candidates) for q in questions]
 
     # ------------------------------------------------------------------ stages
 

@@ -16,7 +16,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -94,19 +94,6 @@ class SemanticIndex:
 
     def _embed(self, question: str) -> "np.ndarray":
         return embed_cached(self.embedder, self._question_cache, [question])[0]
-
-    def prepare(self, questions: Sequence[str]) -> None:
-        """Embed those of ``questions`` not kept yet in one batch, for ``vector`` to find.
-
-        A batch costs the model far less per question than one question at a time.
-        """
-        new = [q for q in dict.fromkeys(questions) if q not in self._questions]
-        if len(new) < 2:
-            return  # ``vector`` embeds a lone question as it is asked
-        if len(self._questions) + len(new) > QUESTIONS_KEPT:
-            self._questions.clear()
-        vectors = embed_cached(self.embedder, self._question_cache, new)
-        self._questions.update(zip(new, vectors))
 
     def nearest(self, vector: "np.ndarray", k: int) -> list[tuple[int, float]]:
         """The ``k`` claims (rowid, cosine) nearest to ``vector``, best first."""
@@ -208,7 +195,8 @@ class SemanticBuilder:
         started = time.perf_counter()
         cache: VectorCache | None = None
         try:
-            embedder = self._embedder or Embedder()
+            folder = Path(self.cache_path).parent if self.cache_path is not None else None
+            embedder = self._embedder or Embedder(folder=folder)
             texts, owners = claim_texts(self.store)
             total = len(texts)
             model = embedder.model_id

@@ -1,16 +1,15 @@
-"""Answering from the live knowledge: off the event loop, in batches, and never from a closed store."""
+"""Answering from the live knowledge: off the event loop, one question at a time, never from a closed store."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.live import BATCH, LiveKnowledge
+from knowledge.live import LiveKnowledge
 from knowledge.matcher import Answer
 from tests.knowledge.test_live import write_store
 
@@ -23,27 +22,34 @@ def best(answer: Answer) -> str | None:
 
 
 class RecordingKnowledgeBase(KnowledgeBase):
-    """The real knowledge base, recording each batch it answers and the thread it ran in."""
+    """The real knowledge base, recording the threads it answers in and how many answer at once."""
 
-    batches: list[tuple[int, int]]  # (questions, thread id)
+    threads: set[int]
+    inside = 0
+    most_inside = 0
 
-    def answer_many(self, questions: Sequence[str]) -> list[Answer]:
-        self.batches.append((len(questions), threading.get_ident()))
-        return super().answer_many(questions)
+    def answer(self, question: str) -> Answer:
+        self.threads.add(threading.get_ident())
+        self.inside += 1
+        self.most_inside = max(self.most_inside, self.inside)
+        try:
+            return super().answer(question)
+        finally:
+            self.inside -= 1
 
 
 class GatedKnowledgeBase(KnowledgeBase):
-    """The real knowledge base, whose batches wait until the test opens the gate."""
+    """The real knowledge base, whose answers wait until the test opens the gate."""
 
     started: threading.Event
     gate: threading.Event
 
-    def answer_many(self, questions: Sequence[str]) -> list[Answer]:
+    def answer(self, question: str) -> Answer:
         self.started.set()
         assert self.gate.wait(30), "the test never opened the gate"
-        if "explode" in questions:
+        if question == "explode":
             raise RuntimeError("the matcher broke")
-        return super().answer_many(questions)
+        return super().answer(question)
 
 
 @pytest.fixture
@@ -62,17 +68,17 @@ async def gated(depots: Path):
     await live.close()
 
 
-async def test_questions_asked_at_once_are_answered_in_batches_off_the_event_loop(depots: Path) -> None:
+async def test_questions_asked_at_once_are_answered_one_at_a_time_off_the_event_loop(depots: Path) -> None:
     kb = RecordingKnowledgeBase.load(depots)
-    kb.batches = []
+    kb.threads = set()
     live = LiveKnowledge(kb)
     try:
         answers = await asyncio.gather(*(live.answer(q) for q in QUESTIONS))
-        assert [a.question for a in answers] == QUESTIONS
         assert [a.to_dict() for a in answers] == [kb.answer(q).to_dict() for q in QUESTIONS]
-        sizes = [n for n, _ in kb.batches]
-        assert sizes == [BATCH, BATCH, len(QUESTIONS) - 2 * BATCH]
-        assert threading.get_ident() not in {thread for _, thread in kb.batches}
+        assert kb.most_inside == 1
+        assert len(kb.threads) >= 2 and threading.get_ident() in kb.threads  # the check above ran here
+        kb.threads.discard(threading.get_ident())
+        assert kb.threads  # the asked ones ran elsewhere
     finally:
         await live.close()
 
@@ -108,18 +114,18 @@ async def test_a_reload_waits_for_the_batch_answering_from_the_old_store_before_
     assert best(await gated.answer(QUESTIONS[70])) != "claim-70"  # the new store has no depot 70
 
 
-async def test_a_matcher_error_reaches_the_askers_of_its_batch_and_the_next_batch_is_answered(
+async def test_a_matcher_error_reaches_its_own_asker_alone(
     gated: LiveKnowledge,
 ) -> None:
     first = asyncio.create_task(gated.answer(QUESTIONS[1]))
     assert await asyncio.to_thread(gated.current.started.wait, 10)
-    doomed = [asyncio.create_task(gated.answer(q)) for q in ("explode", QUESTIONS[2])]
+    doomed, spared = asyncio.create_task(gated.answer("explode")), asyncio.create_task(gated.answer(QUESTIONS[2]))
     await asyncio.sleep(0)
     gated.current.gate.set()
     assert best(await first) == "claim-1"
-    for task in doomed:
-        with pytest.raises(RuntimeError, match="the matcher broke"):
-            await task
+    with pytest.raises(RuntimeError, match="the matcher broke"):
+        await doomed
+    assert best(await spared) == "claim-2"  # asked in the same batch
     assert best(await gated.answer(QUESTIONS[3])) == "claim-3"
 
 

@@ -305,27 +305,12 @@ def test_unreadable_saved_centroids_are_rebuilt_not_a_failure(busy_dir, tmp_path
 
 
 @needs_model
-def test_questions_answered_together_are_embedded_in_one_call_and_answered_as_each_alone(busy_dir, fused, tmp_path):
-    kb = KnowledgeBase.load(busy_dir)
-    try:
-        embedder = CountingEmbedder()
-        kb.matcher.semantic, _ = build_centroids(kb.store, tmp_path, embedder)
-        questions = [*PARAPHRASES, "Did Iran get drones from Russia?", "What's the weather like in Paris?"]
-        calls = embedder.calls
-        together = kb.answer_many(questions)
-        assert embedder.calls == calls + 1
-        for question, found in zip(questions, together):
-            alone = fused.answer(question)
-            assert (found.question, found.status, found.claim, found.reason) == (
-                question,
-                alone.status,
-                alone.claim,
-                alone.reason,
-            )
-            assert found.score == pytest.approx(alone.score, abs=0.01)
-        assert embedder.calls == calls + 1  # each answer used the batch's vector
-    finally:
-        kb.close()
+def test_a_text_gets_the_same_vector_whatever_it_is_embedded_with():
+    embedder = CountingEmbedder()
+    texts = ["Did Iran give drones to Russia?", "How many shells does Russia fire per day, according to Kyiv?"]
+    alone = [embedder.embed([t])[0] for t in texts]
+    together = embedder.embed(texts)
+    assert (together == alone).all()
 
 
 @pytest.fixture(scope="module")
