@@ -323,7 +323,9 @@ def bundled_fused(data_dir: Path):
 
 
 @needs_model
-@pytest.mark.parametrize("question", ["how many days have i used", "thanks for helping me", "what are your interests"])
+@pytest.mark.parametrize(
+    "question", ["how many vacation days do i have left", "thanks for helping me", "what are your interests"]
+)
 def test_small_talk_far_from_every_claim_and_naming_no_one_is_refused(bundled_fused, question):
     answer = bundled_fused.answer(question)
     assert (answer.status, answer.reason) == ("refused", "nothing like the question")
