@@ -25,6 +25,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -260,11 +261,14 @@ def embed_cached(
     progress: Callable[[int], None] | None = None,
     chunk: int = 256,
     should_stop: Callable[[], bool] | None = None,
+    workers: int = 1,
 ) -> "np.ndarray":
     """Vectors of ``texts`` (one row each), embedding only those the cache does not hold.
 
     ``progress(n)`` is called with how many texts are done so far (cached ones count at once);
-    ``should_stop()`` is polled between chunks and raises InterruptedError when it says so.
+    ``should_stop()`` is polled between rounds of chunks and raises InterruptedError when it
+    says so. ``workers`` threads embed a chunk each at once: the model runs outside the GIL,
+    so two cores embed about twice as many texts a second as one.
     """
     import numpy as np
 
@@ -282,16 +286,19 @@ def embed_cached(
     if progress:
         progress(done)
     pending = list(todo.items())
-    for start in range(0, len(pending), chunk):
-        if should_stop and should_stop():
-            raise InterruptedError("embedding stopped")
-        part = pending[start : start + chunk]
-        vectors = embedder.embed([texts[rows[0]] for _, rows in part])
-        for (_key, rows), vector in zip(part, vectors):
-            out[rows] = vector
-        if cache:
-            cache.put(embedder.model_id, [(key, vector.tobytes()) for (key, _), vector in zip(part, vectors)])
-        done += sum(len(rows) for _, rows in part)
-        if progress:
-            progress(done)
+    parts = [pending[start : start + chunk] for start in range(0, len(pending), chunk)]
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="groundbot-embed") as pool:
+        for first in range(0, len(parts), max(1, workers)):
+            if should_stop and should_stop():
+                raise InterruptedError("embedding stopped")
+            round_ = parts[first : first + max(1, workers)]
+            embedded = pool.map(lambda part: embedder.embed([texts[rows[0]] for _, rows in part]), round_)
+            for part, vectors in zip(round_, embedded):
+                for (_key, rows), vector in zip(part, vectors):
+                    out[rows] = vector
+                if cache:
+                    cache.put(embedder.model_id, [(key, vector.tobytes()) for (key, _), vector in zip(part, vectors)])
+                done += sum(len(rows) for _, rows in part)
+                if progress:
+                    progress(done)
     return out

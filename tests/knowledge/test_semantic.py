@@ -313,6 +313,22 @@ def test_a_text_gets_the_same_vector_whatever_it_is_embedded_with():
     assert (together == alone).all()
 
 
+@needs_model
+def test_two_workers_embed_the_vectors_one_would_in_the_same_order(tmp_path):
+    texts = [f"Depot {i} in region {i % 7} stores {i * 37} crates." for i in range(30)]
+    embedder = CountingEmbedder()
+    alone = embed_cached(embedder, None, texts, chunk=4)
+    done: list[int] = []
+    cache = VectorCache(tmp_path / CACHE_FILE)
+    try:
+        paired = embed_cached(embedder, cache, texts, done.append, chunk=4, workers=2)
+        assert (paired == alone).all()
+        assert done[-1] == len(texts) and done == sorted(done)
+        assert cache.count(embedder.model_id) == len(texts)
+    finally:
+        cache.close()
+
+
 @pytest.fixture(scope="module")
 def bundled_fused(data_dir: Path):
     kb = KnowledgeBase.load()
