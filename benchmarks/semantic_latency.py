@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import sys
 import time
@@ -114,10 +115,10 @@ def main() -> None:
         out["lexical_real"] = timings(kb, real)
     out["rss_lexical_mb"] = round(rss_mb(), 1)
     cache_dir = CACHE_DIR / (f"cold-{args.size}" if args.cold else "warm")
+    if args.cold:  # the vectors, and the centroids and graph saved beside them
+        shutil.rmtree(cache_dir, ignore_errors=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    if args.cold:
-        (cache_dir / CACHE_FILE).unlink(missing_ok=True)
-    else:
+    if not args.cold:
         out["random_vectors_filled"] = fill_random(kb, cache_dir / CACHE_FILE)
     t, c = time.perf_counter(), time.process_time()
     status = kb.start_semantic(cache_dir, background=False)
