@@ -175,7 +175,12 @@ def main() -> None:
     _, best, _, _ = results[0]
     print("\nchosen:", {f: getattr(best, f) for f in ("semantic_weight", "answer", "margin", "ambiguous",
                                                        "ambiguous_coverage", "semantic_floor")})
-    for label, t in (("lexical", Thresholds()), ("fused", best)):
+    defaults = Thresholds().active(True)
+    # The defaults are reported beside the grid's choice, so a choice not adopted shows what it would change.
+    chosen = [("lexical", Thresholds()), ("fused, the grid's choice", best)]
+    if best != defaults:
+        chosen.append(("fused, the defaults in Thresholds", defaults))
+    for label, t in chosen:
         if label == "lexical":
             lex = {k: Prepared(p, q, semantic=False) for k, (p, q) in {
                 "clinc": (EVAL / "clinc150" / "knowledge", clinc_q),

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.embedding import Embedder, VectorCache, available, embed_cached
+from knowledge.embedding import (
+    Embedder,
+    EmbeddingUnavailable,
+    VectorCache,
+    available,
+    embed_cached,
+    model_files,
+    quantised,
+)
 from knowledge.semantic import CACHE_FILE, SemanticBuilder
 from knowledge.text import terms
 
@@ -311,6 +319,28 @@ def test_a_text_gets_the_same_vector_whatever_it_is_embedded_with():
     alone = [embedder.embed([t])[0] for t in texts]
     together = embedder.embed(texts)
     assert (together == alone).all()
+
+
+@needs_model
+def test_the_quantised_model_goes_to_the_first_folder_that_takes_it_and_is_found_there_next_time(tmp_path):
+    packaged, _ = model_files()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    made = quantised(packaged, [blocked / "cache", tmp_path / "data"])
+    assert made.parent == tmp_path / "data" and made.stat().st_size > 1_000_000
+    assert not list((tmp_path / "data").glob(".quantising-*"))  # nothing half-made left behind
+    before = made.stat().st_mtime_ns
+    assert quantised(packaged, [tmp_path / "elsewhere", tmp_path / "data"]) == made
+    assert made.stat().st_mtime_ns == before and not (tmp_path / "elsewhere").exists()
+
+
+@needs_model
+def test_no_folder_to_write_the_quantised_model_in_is_a_clear_error(tmp_path):
+    packaged, _ = model_files()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with pytest.raises(EmbeddingUnavailable, match="could not write the quantised model"):
+        quantised(packaged, [blocked / "cache"])
 
 
 @needs_model
