@@ -24,7 +24,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import EVAL, command_line, machine, machine_block, table  # noqa: E402
 from benchmarks.results import replace_section  # noqa: E402
-
 from knowledge.embedding import Embedder, model_files  # noqa: E402
 from knowledge.evaluation import load_questions  # noqa: E402
 

@@ -67,7 +67,7 @@ class BotState:
         return self.live.current
 
     async def answer(self, question: str) -> Answer:
-        """Answer off the event loop, batched with the questions asked meanwhile."""
+        """Answer off the event loop, from the knowledge in service (``LiveKnowledge.answer``)."""
         if self.live is None:
             raise NotLoaded("the knowledge is not loaded")
         return await self.live.answer(question)
