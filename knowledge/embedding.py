@@ -287,12 +287,19 @@ def embed_cached(
         progress(done)
     pending = list(todo.items())
     parts = [pending[start : start + chunk] for start in range(0, len(pending), chunk)]
-    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="groundbot-embed") as pool:
-        for first in range(0, len(parts), max(1, workers)):
+    workers = max(1, min(workers, len(parts)))
+
+    def embed(part: list[tuple[bytes, list[int]]]) -> "np.ndarray":
+        return embedder.embed([texts[rows[0]] for _, rows in part])
+
+    # A question (one part) is embedded in the calling thread: a pool would only add a thread.
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="groundbot-embed") if workers > 1 else None
+    try:
+        for first in range(0, len(parts), workers):
             if should_stop and should_stop():
                 raise InterruptedError("embedding stopped")
-            round_ = parts[first : first + max(1, workers)]
-            embedded = pool.map(lambda part: embedder.embed([texts[rows[0]] for _, rows in part]), round_)
+            round_ = parts[first : first + workers]
+            embedded = pool.map(embed, round_) if pool else map(embed, round_)
             for part, vectors in zip(round_, embedded):
                 for (_key, rows), vector in zip(part, vectors):
                     out[rows] = vector
@@ -301,4 +308,7 @@ def embed_cached(
                 done += sum(len(rows) for _, rows in part)
                 if progress:
                     progress(done)
+    finally:
+        if pool:
+            pool.shutdown()
     return out
