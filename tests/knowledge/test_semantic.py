@@ -3,6 +3,7 @@ cached on disk, and kept in check by the vetoes."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -341,6 +342,25 @@ def test_no_folder_to_write_the_quantised_model_in_is_a_clear_error(tmp_path):
     blocked.write_text("not a folder")
     with pytest.raises(EmbeddingUnavailable, match="could not write the quantised model"):
         quantised(packaged, [blocked / "cache"])
+
+
+class ThreadRecordingEmbedder(CountingEmbedder):
+    """The real embedder, recording the threads it runs in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: set[int] = set()
+
+    def embed(self, texts):
+        self.threads.add(threading.get_ident())
+        return super().embed(texts)
+
+
+@needs_model
+def test_a_question_is_embedded_in_the_thread_that_asks_even_when_workers_are_allowed():
+    embedder = ThreadRecordingEmbedder()
+    embed_cached(embedder, None, ["How many shells does Russia fire a day?"], workers=2)
+    assert embedder.threads == {threading.get_ident()}
 
 
 @needs_model
