@@ -204,6 +204,8 @@ W_COVERAGE, W_SIMILARITY, W_OVERLAP, W_BM25 = 25.0, 50.0, 8.0, 17.0
 COMMON_FLOOR = 50
 COMMON_SHARE = 0.03
 COMMON_CAP = 500
+EVERYWHERE = 10  # a term in more than this many times the common cut is never looked up
+NO_WORD_SHARED = "no claim shares a word with the question"
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w-]+)")
 
 
@@ -290,7 +292,9 @@ class Matcher:
             return self._finish(question, [], "refused", "the question has no words to look up", candidates)
         hits = self.retrieve(q, max(t.retrieve, candidates), semantic)
         if not hits:
-            return self._finish(question, [], "refused", "no claim shares a word with the question", candidates)
+            shared = any(term in self.store.df for term in q.terms)
+            reason = "the words it shares with the claims are in too many of them" if shared else NO_WORD_SHARED
+            return self._finish(question, [], "refused", reason, candidates)
         scored = self.score(q, hits, max(t.scored_in_full, candidates), t)
         status, reason, ranked = self.decide(q, scored, t)
         found = self._finish(question, ranked, status, reason, candidates)
@@ -465,13 +469,18 @@ class Matcher:
 
         FTS5 scores every row that matches any term, so a term found in thousands of claims
         costs milliseconds and adds little the rarer terms and the scoring do not: terms in
-        more than 3% of the claims (at least 50, at most 500) are left to the scoring.
+        more than 3% of the claims (at least 50, at most 500) are left to the scoring, and
+        terms in ten times as many are not looked up even when the question has nothing else.
         At 100k claims a cap of 500 rather than 1,000 took p50 from 1.8 to 1.4 ms and the
         synthetic answered_correct from 0.70 to 0.67 (benchmarks/RESULTS.md).
         """
         common = max(COMMON_FLOOR, min(COMMON_SHARE * self.store.size, COMMON_CAP))
         rare = [q for q in known if self.store.df[q] <= common]
-        return (rare or known[:2])[: self.thresholds.max_query_terms]
+        if rare:
+            return rare[: self.thresholds.max_query_terms]
+        # Only common terms: the two rarest, unless even they are everywhere. At 100k claims,
+        # "i need new language" scored every claim with "new" (70 ms) to find nothing.
+        return [q for q in known[:2] if self.store.df[q] <= EVERYWHERE * common]
 
     def _weight(self, term: str) -> float:
         # A word the store has never seen counts against coverage, but at 60% of the weight

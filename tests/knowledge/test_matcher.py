@@ -318,3 +318,26 @@ def test_small_talk_sharing_a_word_with_a_long_phrasing_is_refused(bundled: Know
 def test_a_question_naming_no_one_that_reads_like_a_phrasing_is_still_answered(energy_kb: KnowledgeBase) -> None:
     answer = energy_kb.answer("how full is the gas storage")
     assert answer.status == "answered" and answer.claim is not None and answer.claim.id == "gas-storage"
+
+
+def test_a_question_whose_only_known_word_is_in_most_claims_is_not_looked_up(tmp_path: Path) -> None:
+    lines = ["source:", "  id: depots", "  outlet: Test Wire", "claims:"]
+    for i in range(600):  # "new" is in every claim: ten times the common cut of 50 and more
+        lines += [
+            f"  - id: depot-{i}",
+            f"    statement: New depot {i} stores {i * 7} crates of spare parts.",
+            f"    attributed_to: Officer {i % 9}",
+            "    questions:",
+            f"      - How many crates does the new depot {i} store?",
+        ]
+    (tmp_path / "depots.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kb = KnowledgeBase.load(tmp_path)
+    try:
+        refused = kb.answer("i need new language")
+        assert refused.status == "refused"
+        assert refused.reason == "the words it shares with the claims are in too many of them"
+        assert kb.answer("i need klingon lessons").reason == "no claim shares a word with the question"
+        found = kb.answer("How many crates does the new depot 412 store?")
+        assert found.candidates and found.candidates[0].claim.id == "depot-412"
+    finally:
+        kb.close()
