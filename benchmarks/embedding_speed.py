@@ -43,13 +43,14 @@ class PackagedModel:
         self.session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(tokenizer))
         self.tokenizer.no_padding()
+        self.inputs = {i.name for i in self.session.get_inputs()}
         self.np = np
 
     def embed(self, text: str):
         np = self.np
         ids = np.array([self.tokenizer.encode(text).ids], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-        if "token_type_ids" in {i.name for i in self.session.get_inputs()}:
+        if "token_type_ids" in self.inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         pooled = self.session.run(None, feeds)[0][0].mean(axis=0)
         return pooled / np.linalg.norm(pooled)
