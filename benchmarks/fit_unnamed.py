@@ -1,5 +1,6 @@
-"""Fit ``Thresholds.unnamed_overlap``: how much a question that names no one must share with a
-claim's closest phrasing before the lexical matcher answers it.
+"""Fit ``Thresholds.unnamed_overlap`` and ``Thresholds.personal_overlap``: how much a question
+that names no one must share with a claim's closest phrasing before the lexical matcher answers
+it, in general and when the question is about the asker or the bot and the claim is not.
 
     .venv/bin/python benchmarks/fit_unnamed.py
 
@@ -7,8 +8,8 @@ Data, read in place from ../shared/eval: the CLINC150 validation questions again
 claims (where plain questions naming no one are the rule), and the same questions, each once,
 against the bundled knowledge, which was written for none of them ("small talk": any card
 there is wrong). Every question goes once through the matcher's stages (``fit.Prepared``)
-and is decided with the rule off; each cut then keeps the answers whose question names
-something or whose overlap reaches it. The cut is chosen on
+and is decided with both rules off; each pair of cuts then keeps the answers whose question
+names something or whose overlap reaches the cut that applies to it. The pair is chosen on
 the even positions (right answers minus wrong answers minus small talk answered); the odd
 positions are held out and printed beside it.
 """
@@ -27,22 +28,30 @@ from knowledge.evaluation import Question, load_questions  # noqa: E402
 from knowledge.loader import BUNDLED  # noqa: E402
 
 CUTS = range(0, 75, 5)
-Answered = tuple[int, bool, bool, float]  # (half, right, names something, overlap)
+# (half, right, names something, overlap, question and claim: one about the asker or bot, one not)
+Answered = tuple[int, bool, bool, float, bool]
 
 
 def answered(knowledge: Path | None, questions: list[Question]) -> list[Answered]:
-    """Every question the lexical matcher answers with the rule off, with what the cut looks at."""
+    """Every question the lexical matcher answers with the rules off, with what the cuts look at."""
     prepared = Prepared(knowledge if knowledge is not None else BUNDLED, questions, semantic=False)
-    off = Thresholds(unnamed_overlap=0.0)
+    off = Thresholds(unnamed_overlap=0.0, personal_overlap=0.0)
     out = []
     for i, (q, (query, scored)) in enumerate(zip(questions, prepared.items)):
         if not scored:
             continue
         status, _, ranked = prepared.kb.matcher.decide(query, scored, off)
         if status == "answered":
-            out.append((i % 2, ranked[0].row.id in q.expect, bool(query.names), ranked[0].overlap))
+            top = ranked[0]
+            apart = query.personal and not top.row.personal
+            out.append((i % 2, top.row.id in q.expect, bool(query.names), top.overlap, apart))
     prepared.kb.close()
     return out
+
+
+def kept(r: Answered, unnamed: int, personal: int) -> bool:
+    """Whether an answer stands with these cuts."""
+    return r[2] or r[3] >= (max(unnamed, personal) if r[4] else unnamed)
 
 
 def main() -> None:
@@ -52,20 +61,22 @@ def main() -> None:
     clinc_answers = answered(EVAL / "clinc150" / "knowledge", clinc)  # out-of-scope ones answered count as wrong
     off = answered(None, small_talk)
     best = None
-    print("cut | fit: CLINC right, wrong, small talk answered, net | held out: the same")
-    for cut in CUTS:
-        row = []
-        for half in (0, 1):
-            kept = [r for r in clinc_answers if r[0] == half and (r[2] or r[3] >= cut)]
-            right = sum(r[1] for r in kept)
-            wrong = len(kept) - right
-            talk = sum(1 for r in off if r[0] == half and (r[2] or r[3] >= cut))
-            row.append((right, wrong, talk, right - wrong - talk))
-        print(cut, "|", row[0], "|", row[1])
-        if best is None or row[0][3] > best[1][0][3]:
-            best = (cut, row)
+    print("unnamed cut, personal cut | fit: CLINC right, wrong, small talk answered, net | held out: the same")
+    for unnamed in CUTS:
+        for personal in (c for c in CUTS if c >= unnamed):
+            row = []
+            for half in (0, 1):
+                stand = [r for r in clinc_answers if r[0] == half and kept(r, unnamed, personal)]
+                right = sum(r[1] for r in stand)
+                wrong = len(stand) - right
+                talk = sum(1 for r in off if r[0] == half and kept(r, unnamed, personal))
+                row.append((right, wrong, talk, right - wrong - talk))
+            print(unnamed, personal, "|", row[0], "|", row[1])
+            if best is None or row[0][3] > best[2][0][3]:
+                best = (unnamed, personal, row)
     assert best is not None
-    print(f"\nchosen: unnamed_overlap = {best[0]} (fit {best[1][0]}, held out {best[1][1]})")
+    print(f"\nchosen: unnamed_overlap = {best[0]}, personal_overlap = {best[1]} "
+          f"(fit {best[2][0]}, held out {best[2][1]})")
 
 
 if __name__ == "__main__":

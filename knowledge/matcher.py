@@ -28,6 +28,7 @@ from knowledge.text import (
     is_number,
     memoised,
     normalize,
+    personal,
     pinned_time,
     rate_unit,
     roles,
@@ -43,6 +44,7 @@ Status = Literal["answered", "ambiguous", "refused"]
 CACHE_SIZE = 100_000
 # Why a question sharing only a coincidental word or two with the claims is refused.
 NOTHING_LIKE = "nothing like the question"
+ABOUT_YOU = "the question is about you or me, and the best claim is not"
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class Thresholds:
     # The lexical matcher answers a question that names no one and nothing only if it shares
     # this much (0-100, weighted) with the claim's closest phrasing.
     unnamed_overlap: float = 25.0
+    # ...and, when it is about the one asking or the one asked ("how many days off have I
+    # used?", "thanks for your help") and no text of the claim is, this much.
+    personal_overlap: float = 60.0
     # How many claims FTS5 retrieves, how many of them are scored in full (characters
     # and overlap, the costly parts), and how many of the question's terms go to FTS5.
     retrieve: int = 12
@@ -178,6 +183,7 @@ class Query:
     speaker: tuple[str, ...]  # whose words a "What did X say?" question asks for (stemmed)
     pinned: str | None = None  # the time the question pins ("this year"), as written
     rate: tuple[str, ...] = ()  # the unit a how-many question counts per ("day"), stemmed
+    personal: bool = False  # about the one asking or the one asked ("my income", "your help")
     vector: Any = None  # the question's embedding, when the semantic tier is ready
 
 
@@ -328,6 +334,7 @@ class Matcher:
             # "how many shells a day?", not "how much am I taxed each year?": a sum asked for is
             # often given per period only in the question
             rate=rate_unit(question) if counted_words(question) else (),
+            personal=personal(question),
             vector=vector,
         )
 
@@ -439,6 +446,10 @@ class Matcher:
             # Naming no one, and sharing a word or two with a longer phrasing ("what's the
             # time" against "How many times did North Korea fail to put a satellite into orbit?").
             return "refused", NOTHING_LIKE, ranked
+        if not t.semantic and not q.names and q.personal and not top.row.personal and top.overlap < t.personal_overlap:
+            # A question about the asker's own things, or about the bot, against a claim about the
+            # world: "how many days off have I used?" is not "How many shells does Russia use a day?".
+            return "refused", ABOUT_YOU, ranked
         if q.asked and q.asked not in top.row.answers:
             # The best claim cannot say when or how many: the best one that can may answer,
             # if it would have answered on its own merits against the others that can.

@@ -28,6 +28,7 @@ from knowledge.text import (
     answer_kinds,
     is_number,
     lowercase_words,
+    personal,
     proper_nouns,
     speakers,
     terms,
@@ -81,6 +82,11 @@ class Row:
     def term_sets(self) -> tuple[frozenset[str], ...]:
         """The content terms (stopwords left out) of each of ``texts``."""
         return tuple(frozenset(w for w in text.split() if w not in STOPWORDS) for text in self.texts)
+
+    @cached_property
+    def personal(self) -> bool:
+        """Whether any of ``texts`` is about the one asking or the one asked (see ``personal``)."""
+        return any(personal(text) for text in self.texts)
 
 
 def _formal_text(claim: Claim) -> str:

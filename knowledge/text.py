@@ -403,6 +403,31 @@ def asked_speaker(question: str) -> tuple[str, ...]:
     return tuple(w for w in words(found.group(1)) if w not in STOPWORDS) if found else ()
 
 
+_ASKER = frozenset("i me my mine myself".split())
+_BOT = frozenset("you your yours yourself".split())
+# Ways of asking that say "you" and "me" without being about either: "can you tell me how
+# many shells…", "do you know whether…", "I'd like to know…".
+_ASKING_FRAME = re.compile(
+    r"\b(?:(?:can|could|would|will) you (?:please )?(?:tell|show|give|let|remind|help) me"
+    r"|(?:do|did) you (?:know|have any idea|happen to know)|(?:please )?(?:tell|show|remind|let) me"
+    r"|i (?:want|need|would like|d like|wish|wanted) to (?:know|understand|find out|ask)"
+    r"|i (?:wonder|was wondering|am wondering|m wondering|am curious|m curious|heard|read|saw)"
+    r"|help me (?:understand|find out)|what do you (?:think|know|have) (?:of|about|on)"
+    r"|do you have (?:any )?(?:information|info|news|figures|data) (?:of|about|on))\b"
+)
+
+
+def personal(text: str) -> bool:
+    """Whether ``text`` is about the one asking or the one asked ("how many days off have I
+    used?", "what are your interests?", "thanks for your help"), once its ways of asking
+    ("can you tell me…") are set aside."""
+    tokens = words(text)
+    if not (_ASKER | _BOT).intersection(tokens):
+        return False
+    rest = _ASKING_FRAME.sub(" ", " ".join(tokens)).split()
+    return not (_ASKER | _BOT).isdisjoint(rest)
+
+
 def speakers(attribution: str, statement: str) -> set[str]:
     """Stems naming who says a claim: its attribution and ``via``, and the names a statement
     puts right before a verb of saying ("Putin said…")."""

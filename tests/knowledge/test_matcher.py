@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
+from knowledge.text import personal
 
 ENERGY = """\
 source:
@@ -313,6 +314,55 @@ def test_a_sum_asked_for_per_year_is_not_a_rate_the_claim_must_give(artillery_kb
 def test_small_talk_sharing_a_word_with_a_long_phrasing_is_refused(bundled: KnowledgeBase, question: str) -> None:
     answer = bundled.answer(question)
     assert (answer.status, answer.reason) == ("refused", "nothing like the question")
+
+
+@pytest.mark.parametrize(
+    "question", ["how many days off have i used", "thanks for your help", "what are your interests", "what was my income last year"]
+)
+def test_a_question_about_the_asker_or_the_bot_is_refused_by_claims_about_the_world(
+    bundled: KnowledgeBase, question: str
+) -> None:
+    answer = bundled.answer(question)
+    assert (answer.status, answer.reason) == ("refused", "the question is about you or me, and the best claim is not")
+
+
+HOLIDAYS = """\
+source:
+  id: staff-handbook
+  title: Staff handbook
+  outlet: People team
+claims:
+  - id: days-off
+    statement: Staff get 25 days off a year, plus public holidays.
+    attributed_to: The people team
+    questions:
+      - How many days off do staff get a year?
+"""
+
+
+def test_a_question_about_the_asker_is_answered_by_a_claim_it_shares_nearly_everything_with(tmp_path: Path) -> None:
+    (tmp_path / "handbook.yaml").write_text(HOLIDAYS, encoding="utf-8")
+    kb = KnowledgeBase.load(tmp_path)
+    answer = kb.answer("how many days off do i get a year")
+    assert answer.status == "answered" and answer.claim is not None and answer.claim.id == "days-off"
+    assert kb.answer("how many days off have i used").status == "refused"
+
+
+@pytest.mark.parametrize(
+    ("question", "about_someone"),
+    [
+        ("how many days off have I used?", True),
+        ("What's my tire pressure", True),
+        ("thanks, you've helped me", True),
+        ("Can you tell me how many shells Russia fires a day?", False),
+        ("Do you know whether Kim met Putin?", False),
+        ("I'd like to know how many shells Russia fires", False),
+        ("What do you think of the drones?", False),
+        ("How many shells does Russia fire?", False),
+    ],
+)
+def test_a_way_of_asking_is_not_a_question_about_the_asker_or_the_bot(question: str, about_someone: bool) -> None:
+    assert personal(question) is about_someone
 
 
 def test_a_question_naming_no_one_that_reads_like_a_phrasing_is_still_answered(energy_kb: KnowledgeBase) -> None:
