@@ -365,6 +365,11 @@ class Matcher:
             partial = W_COVERAGE * coverage + W_BM25 * relevance / best_bm25
             cheap.append((t.fuse(partial / (W_COVERAGE + W_BM25) * 100, cosine), partial, coverage, cosine, row))
         cheap.sort(key=lambda c: c[0], reverse=True)
+        if t.semantic and not q.names and max(c[3] for c in cheap[:keep]) < t.semantic_floor:
+            # Refused whatever the costly parts say (``decide``): nothing like the question.
+            return [
+                Scored(row, round(partial, 2), cosine, coverage) for _, partial, coverage, cosine, row in cheap[:keep]
+            ]
         scored = []
         for _, partial, coverage, cosine, row in cheap[:keep]:
             overlap = self._overlap(row, q.weights, q.total)

@@ -395,6 +395,7 @@ def bundled_fused(data_dir: Path):
 def test_small_talk_far_from_every_claim_and_naming_no_one_is_refused(bundled_fused, question):
     answer = bundled_fused.answer(question)
     assert (answer.status, answer.reason) == ("refused", "nothing like the question")
+    assert answer.candidates  # the nearest claims, still shown to moderators among the unanswered
 
 
 @needs_model
