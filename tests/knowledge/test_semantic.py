@@ -240,6 +240,14 @@ def test_a_large_store_searches_an_hnsw_graph_saved_beside_the_cache(busy_dir, t
         assert list(tmp_path.glob("hnsw-*.faiss")) == graphs  # read back, not rebuilt
     finally:
         again.close()
+    monkeypatch.setattr(semantic, "HNSW_BUILD", semantic.HNSW_BUILD // 2)
+    rebuilt = KnowledgeBase.load(busy_dir)
+    try:
+        assert rebuilt.start_semantic(tmp_path, background=False).search == "hnsw"
+        now = list(tmp_path.glob("hnsw-*.faiss"))
+        assert len(now) == 1 and now != graphs  # a graph built otherwise is rebuilt, and replaces it
+    finally:
+        rebuilt.close()
 
 
 @needs_model
