@@ -403,8 +403,7 @@ def asked_speaker(question: str) -> tuple[str, ...]:
     return tuple(w for w in words(found.group(1)) if w not in STOPWORDS) if found else ()
 
 
-_ASKER = frozenset("i me my mine myself".split())
-_BOT = frozenset("you your yours yourself".split())
+_FIRST_AND_SECOND_PERSON = frozenset("i me my mine myself you your yours yourself".split())
 # Ways of asking that say "you" and "me" without being about either: "can you tell me how
 # many shells…", "do you know whether…", "I'd like to know…".
 _ASKING_FRAME = re.compile(
@@ -422,10 +421,9 @@ def personal(text: str) -> bool:
     used?", "what are your interests?", "thanks for your help"), once its ways of asking
     ("can you tell me…") are set aside."""
     tokens = words(text)
-    if not (_ASKER | _BOT).intersection(tokens):
+    if _FIRST_AND_SECOND_PERSON.isdisjoint(tokens):
         return False
-    rest = _ASKING_FRAME.sub(" ", " ".join(tokens)).split()
-    return not (_ASKER | _BOT).isdisjoint(rest)
+    return not _FIRST_AND_SECOND_PERSON.isdisjoint(_ASKING_FRAME.sub(" ", " ".join(tokens)).split())
 
 
 def speakers(attribution: str, statement: str) -> set[str]:
