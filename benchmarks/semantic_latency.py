@@ -8,10 +8,12 @@ Each run is one process pinned to one core (``--core``; ``--core 0,1`` for two),
 model on one thread per core.
 Stores are the synthetic ones of ``synthetic.py``. Their pseudo-words mean nothing to a
 sentence model, so what this measures is cost, not quality: ``--cold`` embeds every text
-for real (the cold start); otherwise any text missing from the cache
-``benchmarks/out/semantic-latency/embeddings.db`` is first filled with a random unit vector
-(not timed, and said so in the output), and the warm start is timed: reading every vector
-from the cache and building the centroids, as a restart does. The question is embedded for
+for real (the cold start), in ``benchmarks/out/semantic-latency/cold-N``; otherwise that
+folder is read if a cold run left one (the model's real vectors), else ``warm``, where any text
+missing from the cache is first filled with a random unit vector (not timed, and said so in
+the output; random vectors have no neighbourhoods, which makes the HNSW search slower than on
+real ones), and the warm start is timed: reading every vector from the cache (or the saved
+centroids and graph), as a restart does. The question is embedded for
 real on every call. Prints one JSON object; nothing is written to RESULTS.md.
 
 The pseudo-words also split into more word pieces than people's words (a median of 18
@@ -114,9 +116,12 @@ def main() -> None:
     if real:
         out["lexical_real"] = timings(kb, real)
     out["rss_lexical_mb"] = round(rss_mb(), 1)
-    cache_dir = CACHE_DIR / (f"cold-{args.size}" if args.cold else "warm")
+    cache_dir = CACHE_DIR / f"cold-{args.size}"
     if args.cold:  # the vectors, and the centroids and graph saved beside them
         shutil.rmtree(cache_dir, ignore_errors=True)
+    elif not (cache_dir / CACHE_FILE).is_file():
+        cache_dir = CACHE_DIR / "warm"
+    out["cache"] = cache_dir.name
     cache_dir.mkdir(parents=True, exist_ok=True)
     if not args.cold:
         out["random_vectors_filled"] = fill_random(kb, cache_dir / CACHE_FILE)
