@@ -75,7 +75,9 @@ class Prepared:
                 raise SystemExit(f"semantic tier not ready for {knowledge}: {status}")
         self.questions = questions
         m = self.kb.matcher
-        t = m.tuning.active(semantic)
+        # Everything scored in full, so that any floor of the grid decides on the same scores
+        # (the matcher skips the costly scoring below its own floor).
+        t = dataclasses.replace(m.tuning, semantic_floor=0.0).active(semantic)
         self.items = []
         for q in questions:
             query = m.analyse(q.text, m.semantic)
