@@ -366,9 +366,11 @@ class Matcher:
             cheap.append((t.fuse(partial / (W_COVERAGE + W_BM25) * 100, cosine), partial, coverage, cosine, row))
         cheap.sort(key=lambda c: c[0], reverse=True)
         if t.semantic and not q.names and max(c[3] for c in cheap[:keep]) < t.semantic_floor:
-            # Refused whatever the costly parts say (``decide``): nothing like the question.
+            # Refused whatever the costly parts say (``decide``): nothing like the question. Its
+            # candidates, for moderators, keep the cheap parts' estimate and order.
             return [
-                Scored(row, round(partial, 2), cosine, coverage) for _, partial, coverage, cosine, row in cheap[:keep]
+                Scored(row, round(partial / (W_COVERAGE + W_BM25) * 100, 2), cosine, coverage)
+                for _, partial, coverage, cosine, row in cheap[:keep]
             ]
         scored = []
         for _, partial, coverage, cosine, row in cheap[:keep]:
