@@ -9,6 +9,7 @@ everything else is *refused*.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -92,6 +93,11 @@ class Thresholds:
         if not self.semantic:
             return lexical
         return (1 - self.semantic_weight) * lexical + self.semantic_weight * 100 * cosine
+
+    def far_from_all(self, cosines: Iterable[float]) -> bool:
+        """Whether the fused matcher finds nothing like the question: every candidate's cosine
+        below ``semantic_floor`` (never with the lexical matcher alone)."""
+        return self.semantic and max(cosines) < self.semantic_floor
 
     def active(self, semantic: bool) -> "Thresholds":
         """These thresholds as the matcher applies them with the semantic tier on or off."""
@@ -363,17 +369,18 @@ class Matcher:
             row = rows[rowid]
             coverage = sum(w for term, w in q.weights.items() if term in row.vocabulary) / q.total
             partial = W_COVERAGE * coverage + W_BM25 * relevance / best_bm25
-            cheap.append((t.fuse(partial / (W_COVERAGE + W_BM25) * 100, cosine), partial, coverage, cosine, row))
+            estimate = partial / (W_COVERAGE + W_BM25) * 100  # the lexical score, on the cheap parts
+            cheap.append((t.fuse(estimate, cosine), estimate, partial, coverage, cosine, row))
         cheap.sort(key=lambda c: c[0], reverse=True)
-        if t.semantic and not q.names and max(c[3] for c in cheap[:keep]) < t.semantic_floor:
+        if not q.names and t.far_from_all(c[4] for c in cheap[:keep]):
             # Refused whatever the costly parts say (``decide``): nothing like the question. Its
             # candidates, for moderators, keep the cheap parts' estimate and order.
             return [
-                Scored(row, round(partial / (W_COVERAGE + W_BM25) * 100, 2), cosine, coverage)
-                for _, partial, coverage, cosine, row in cheap[:keep]
+                Scored(row, round(estimate, 2), cosine, coverage)
+                for _, estimate, _, coverage, cosine, row in cheap[:keep]
             ]
         scored = []
-        for _, partial, coverage, cosine, row in cheap[:keep]:
+        for _, _, partial, coverage, cosine, row in cheap[:keep]:
             overlap = self._overlap(row, q.weights, q.total)
             lexical = partial + W_SIMILARITY * self._similarity(row, q.text) / 100 + W_OVERLAP * overlap / 100
             missing = [
@@ -434,7 +441,7 @@ class Matcher:
 
     def decide(self, q: Query, scored: list[Scored], t: Thresholds) -> tuple[Status, str, list[Scored]]:
         """Stage 5: answered / ambiguous / refused, and the candidates best first."""
-        if t.semantic and max(s.cosine for s in scored) < t.semantic_floor:
+        if t.far_from_all(s.cosine for s in scored):
             # The embedding finds nothing like the question. With a name to hold on to ("why does
             # Michel say we must remain careful?" is far from every claim) it has no opinion, and
             # the lexical matcher decides; without one ("thanks for your help", "how many days
