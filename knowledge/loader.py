@@ -311,6 +311,13 @@ def parse_file(
     return model, parsed.positions
 
 
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container or ``taskset`` narrows)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def knowledge_files(path: Path) -> list[Path]:
     """The knowledge files at ``path``: the file itself, or every YAML file below a directory.
 
@@ -451,7 +458,7 @@ def read_claims(
     files = knowledge_files(root)
     if not files:
         raise KnowledgeError([Problem(_display(root), 1, 1, "no .yaml knowledge files found")])
-    workers = min(os.cpu_count() or 1, len(files))
+    workers = min(cores(), len(files))
     parallel = prepare is not None and workers > 1 and sum(map(_size, files)) > PARALLEL_BYTES
     with ExitStack() as stack:
         if parallel:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from knowledge.embedding import Embedder, EmbeddingUnavailable, VectorCache, available, embed_cached, text_key
+from knowledge.loader import cores
 from knowledge.text import memoised
 
 if TYPE_CHECKING:
@@ -253,7 +253,7 @@ class SemanticBuilder:
                 self._status = SemanticStatus("embedding", before + done, total, model, time.perf_counter() - started)
 
             vectors = embed_cached(
-                embedder, cache, texts[part], progress, should_stop=self._stop.is_set, workers=_cores()
+                embedder, cache, texts[part], progress, should_stop=self._stop.is_set, workers=cores()
             )
             np.add.at(sums, np.asarray(owners[part], dtype=np.int64), vectors)
         sums /= np.clip(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12, None)
@@ -303,13 +303,6 @@ class SemanticBuilder:
             faiss.write_index(graph, str(tmp))
             tmp.replace(path)
         return graph
-
-
-def _cores() -> int:
-    """The cores this process may run on: a cold build embeds on every one of them."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _read_snapshot(path: Path | None, shape: tuple[int, int]) -> "np.ndarray | None":

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from knowledge import KnowledgeBase, KnowledgeError
-from knowledge.loader import load_claims
+from knowledge.loader import cores, load_claims
 
 GOOD = """\
 source:
@@ -167,3 +168,14 @@ def test_a_claim_without_said_on_has_none(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", GOOD)
     (claim,) = load_claims(tmp_path)
     assert claim.said_on is None
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only")
+def test_cores_counts_only_the_cores_this_process_may_run_on():
+    allowed = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {min(allowed)})  # as `taskset -c 0` or a one-CPU container would
+        assert cores() == 1
+    finally:
+        os.sched_setaffinity(0, allowed)
+    assert cores() == len(allowed)
