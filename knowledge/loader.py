@@ -312,7 +312,7 @@ def parse_file(
 
 
 def cores() -> int:
-    """The cores this process may run on (its CPU affinity, which a container or ``taskset`` narrows)."""
+    """The cores this process may run on (its CPU affinity, which ``taskset`` or a cpuset narrows)."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
