@@ -42,7 +42,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 # This file is named like the `handlers` package: keep its directory from shadowing it.
@@ -118,6 +121,20 @@ def cycle(questions: list[str], n: int) -> list[str]:
 Sample = tuple[float, float]  # (wall seconds, CPU seconds) of one call
 
 
+@asynccontextmanager
+async def ready_bot(knowledge: Path | None, semantic: bool, **settings: Any) -> AsyncIterator[tuple[Any, BotAPI, Path]]:
+    """A bot on a fresh data directory, its Bot API recorded, once it answers as it will
+    (its semantic tier, if on, embedded). The rate limiter's code runs but does not pace."""
+    with tempfile.TemporaryDirectory() as data:
+        config = Settings(token=TOKEN, knowledge=knowledge, data_dir=Path(data), semantic=semantic, **settings)
+        api = BotAPI()
+        limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0)
+        async with running_bot(config, api, rate_limiter=limiter) as bot:
+            while bot.knowledge.semantic.state == "embedding":
+                await asyncio.sleep(0.1)
+            yield bot, api, Path(data)
+
+
 async def run(knowledge: Path | None, questions: list[str], updates: int, rounds: int, semantic: bool = False) -> dict:
     """Time the three layers question by question, interleaved, so machine load hits each alike.
 
@@ -132,36 +149,30 @@ async def run(knowledge: Path | None, questions: list[str], updates: int, rounds
     logged: list[Sample] = []
     handled: list[Sample] = []
     statuses: Counter[str] = Counter()
-    with tempfile.TemporaryDirectory() as data:
-        settings = Settings(token=TOKEN, knowledge=knowledge, data_dir=Path(data), semantic=semantic)
-        api = BotAPI()
-        limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0)
-        started = time.perf_counter()
-        async with running_bot(settings, api, rate_limiter=limiter) as bot:
-            while bot.knowledge.semantic.state == "embedding":  # timed once the bot answers as it will
-                await asyncio.sleep(0.1)
-            load_s = time.perf_counter() - started
-            kb, events, app = KnowledgeBase.load(knowledge), bot.events, bot.app
-            if semantic:  # the bare baseline answers with the same tier, from the cache the bot filled
-                kb.start_semantic(Path(data), background=False)
-            before = api.mark()
-            for i, (question, payload) in enumerate(zip(work, payloads)):
-                w0, c0 = time.perf_counter(), time.process_time()
-                answer = kb.answer(question)
-                w1, c1 = time.perf_counter(), time.process_time()
-                events.question(answer, chat_type="private", user_id=1, chat_id=1)
-                w2, c2 = time.perf_counter(), time.process_time()
-                await app.process_update(Update.de_json(payload, app.bot))
-                w3, c3 = time.perf_counter(), time.process_time()
-                if i >= WARMUP:
-                    bare.append((w1 - w0, c1 - c0))
-                    logged.append((w2 - w0, c2 - c0))
-                    handled.append((w3 - w2, c3 - c2))
-                    statuses[answer.status] += 1
-            sent = [c for c in api.calls[before:] if c.method == "sendMessage"]
-            assert len(sent) == len(payloads), f"{len(sent)} replies to {len(payloads)} updates"
-            claims = len(kb)
-            kb.close()
+    started = time.perf_counter()
+    async with ready_bot(knowledge, semantic) as (bot, api, data):
+        load_s = time.perf_counter() - started
+        kb, events, app = KnowledgeBase.load(knowledge), bot.events, bot.app
+        if semantic:  # the bare baseline answers with the same tier, from the cache the bot filled
+            kb.start_semantic(data, background=False)
+        before = api.mark()
+        for i, (question, payload) in enumerate(zip(work, payloads)):
+            w0, c0 = time.perf_counter(), time.process_time()
+            answer = kb.answer(question)
+            w1, c1 = time.perf_counter(), time.process_time()
+            events.question(answer, chat_type="private", user_id=1, chat_id=1)
+            w2, c2 = time.perf_counter(), time.process_time()
+            await app.process_update(Update.de_json(payload, app.bot))
+            w3, c3 = time.perf_counter(), time.process_time()
+            if i >= WARMUP:
+                bare.append((w1 - w0, c1 - c0))
+                logged.append((w2 - w0, c2 - c0))
+                handled.append((w3 - w2, c3 - c2))
+                statuses[answer.status] += 1
+        sent = [c for c in api.calls[before:] if c.method == "sendMessage"]
+        assert len(sent) == len(payloads), f"{len(sent)} replies to {len(payloads)} updates"
+        claims = len(kb)
+        kb.close()
 
     def summary(samples: list[Sample]) -> dict:
         wall = [w for w, _ in samples]
@@ -191,32 +202,26 @@ async def bursts(knowledge: Path | None, questions: list[str], updates: int, sem
     payloads = [private_text(i + 1, q, 5000 + i % 50) for i, q in enumerate(work)]
     pages: list[Sample] = []
     waits: list[float] = []
-    with tempfile.TemporaryDirectory() as data:
-        settings = Settings(token=TOKEN, knowledge=knowledge, data_dir=Path(data), semantic=semantic,
-                            user_pending=0, user_per_minute=0)
-        api = BotAPI()
-        limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0)
-        async with running_bot(settings, api, rate_limiter=limiter) as bot:
-            while bot.knowledge.semantic.state == "embedding":
-                await asyncio.sleep(0.1)
-            app = bot.app
-            for payload in payloads[:WARMUP]:
-                await app.process_update(Update.de_json(payload, app.bot))
-            await app.start()
-            try:
-                for start in range(WARMUP, len(payloads), PAGE):
-                    page = payloads[start:start + PAGE]
-                    before = api.mark()
-                    w0, c0 = time.perf_counter(), time.process_time()
-                    m0 = time.monotonic()
-                    for payload in page:
-                        app.update_queue.put_nowait(Update.de_json(payload, app.bot))
-                    while len(sent := [c for c in api.calls[before:] if c.method == "sendMessage"]) < len(page):
-                        await asyncio.sleep(0.002)
-                    pages.append((time.perf_counter() - w0, time.process_time() - c0))
-                    waits += [c.at - m0 for c in sent]
-            finally:
-                await app.stop()
+    # The fair scheduler's per-user limits off: these are 50 distinct askers.
+    async with ready_bot(knowledge, semantic, user_pending=0, user_per_minute=0) as (bot, api, _):
+        app = bot.app
+        for payload in payloads[:WARMUP]:
+            await app.process_update(Update.de_json(payload, app.bot))
+        await app.start()
+        try:
+            for start in range(WARMUP, len(payloads), PAGE):
+                page = payloads[start:start + PAGE]
+                before = api.mark()
+                w0, c0 = time.perf_counter(), time.process_time()
+                m0 = time.monotonic()
+                for payload in page:
+                    app.update_queue.put_nowait(Update.de_json(payload, app.bot))
+                while len(sent := [c for c in api.calls[before:] if c.method == "sendMessage"]) < len(page):
+                    await asyncio.sleep(0.002)
+                pages.append((time.perf_counter() - w0, time.process_time() - c0))
+                waits += [c.at - m0 for c in sent]
+        finally:
+            await app.stop()
     wall = sum(w for w, _ in pages)
     cpu = sum(c for _, c in pages)
     return {"updates": updates, "qps_cpu": updates / cpu, "qps_wall": updates / wall,
