@@ -202,7 +202,6 @@ async def bursts(knowledge: Path | None, questions: list[str], updates: int, sem
     payloads = [private_text(i + 1, q, 5000 + i % 50) for i, q in enumerate(work)]
     pages: list[Sample] = []
     waits: list[float] = []
-    # The fair scheduler's per-user limits off: these are 50 distinct askers.
     async with ready_bot(knowledge, semantic, user_pending=0, user_per_minute=0) as (bot, api, _):
         app = bot.app
         for payload in payloads[:WARMUP]:

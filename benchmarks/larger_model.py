@@ -50,7 +50,7 @@ from results import replace_section  # noqa: E402
 from knowledge import KnowledgeBase  # noqa: E402
 from knowledge.embedding import Embedder, VectorCache, embed_cached  # noqa: E402
 from knowledge.evaluation import load_questions, metrics  # noqa: E402
-from knowledge.semantic import SemanticBuilder, claim_texts  # noqa: E402
+from knowledge.semantic import SemanticBuilder, SemanticIndex, claim_texts  # noqa: E402
 
 WORK = OUT / "mpnet"
 MODEL_DIR = WORK / "all-mpnet-base-v2"
@@ -178,40 +178,32 @@ def reference_check(model: MPNet) -> dict[str, float]:
     return {"hello": hello, "pairs": pairs}
 
 
-def alone(embedder, cache: VectorCache, texts: list[str], owners: list[int], tweets: list[str],
+def semantic(kb: KnowledgeBase, embedder, cache_path: Path) -> SemanticIndex:
+    """Put ``kb``'s semantic tier on this model's vectors (the questions' vectors cached too)."""
+    built = SemanticBuilder(kb.store, cache_path, lambda index: setattr(kb.matcher, "semantic", index),
+                            embedder=embedder, question_cache=True).build()
+    assert built.state == "ready", built
+    return kb.matcher.semantic
+
+
+def alone(index: SemanticIndex, cache: VectorCache, texts: list[str], owners: list[int], tweets: list[str],
           gold: list[list[int]]) -> dict[str, float]:
     """MAP@5 of the bi-encoder alone over every claim: by centroid, and by a claim's best text."""
-    vectors = embed_cached(embedder, cache, texts, workers=2)
+    vectors = embed_cached(index.embedder, cache, texts)
     sample = np.random.default_rng(0).choice(len(texts), 10, replace=False)
-    fresh = embedder.embed([texts[i] for i in sample])
+    fresh = index.embedder.embed([texts[i] for i in sample])
     assert (np.sum(fresh * vectors[sample], axis=1) > 0.9999).all(), "the cache holds another model's vectors"
-    asked = embed_cached(embedder, cache, tweets)
-    rows = np.asarray(owners)
-    centroids = np.zeros((rows.max() + 1, vectors.shape[1]), dtype=F32)
-    np.add.at(centroids, rows, vectors)
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-    starts = np.flatnonzero(np.r_[True, np.diff(rows) > 0])
+    asked = np.stack([index.vector(tweet) for tweet in tweets])
+    starts = np.flatnonzero(np.r_[True, np.diff(owners) > 0])
     found = {}
-    for way, scores in (("centroid", asked @ centroids.T), ("best text", np.maximum.reduceat(asked @ vectors.T, starts,
-                                                                                              axis=1))):
+    for way, scores in (("centroid", asked @ index.centroids.T),
+                        ("best text", np.maximum.reduceat(asked @ vectors.T, starts, axis=1))):
         ap = []
         for s, right in zip(scores, gold):
             ranks = sorted(int((s > s[r]).sum()) + 1 for r in right)
             ap.append(sum((hit + 1) / rank for hit, rank in enumerate(r for r in ranks if r <= 5)) / min(len(right), 5))
         found[way] = float(np.mean(ap))
     return found
-
-
-def fused(embedder, cache_path: Path) -> float:
-    """MAP@5 of groundbot's fused matcher with this model's vectors (questions' vectors cached too)."""
-    kb = KnowledgeBase.load(CHECKTHAT / "knowledge")
-    questions = load_questions(CHECKTHAT / "questions-train.yaml")
-    built = SemanticBuilder(kb.store, cache_path, lambda index: setattr(kb.matcher, "semantic", index),
-                            embedder=embedder, question_cache=True).build()
-    assert built.state == "ready", built
-    result = metrics(questions, [kb.answer(q.text) for q in questions], map5=True)
-    kb.close()
-    return float(result["map_at_5"])
 
 
 def per_question_ms(embedder, texts: list[str]) -> float:
@@ -237,17 +229,21 @@ def main() -> None:
     kb = KnowledgeBase.load(CHECKTHAT / "knowledge")
     texts, owners = claim_texts(kb.store)
     row = {claim_id: i for i, (claim_id,) in enumerate(kb.store.db.execute("SELECT id FROM claims ORDER BY rowid"))}
-    kb.close()
     questions = load_questions(CHECKTHAT / "questions-train.yaml")
     tweets = [q.text for q in questions]
     gold = [[row[c] for c in sorted(q.expect)] for q in questions]
 
+    # The model's vectors go through groundbot's own semantic tier: its centroids rank the
+    # bi-encoder alone, and its fused matcher answers.
     caches = {"mpnet": WORK / "embeddings.db", "MiniLM": OUT / "semantic" / "embeddings.db"}
     results = {}
     for name, embedder in (("MiniLM", minilm), ("mpnet", mpnet)):
+        index = semantic(kb, embedder, caches[name])
         cache = VectorCache(caches[name])
-        results[name] = {**alone(embedder, cache, texts, owners, tweets, gold), "fused": fused(embedder, caches[name])}
+        results[name] = alone(index, cache, texts, owners, tweets, gold)
         cache.close()
+        results[name]["fused"] = float(metrics(questions, [kb.answer(q.text) for q in questions], map5=True)["map_at_5"])
+    kb.close()
 
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})  # one core, as the bot answers
     clinc = [q.text for q in load_questions(EVAL / "clinc150" / "questions-val.yaml")][:60]
