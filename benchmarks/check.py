@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import synthetic  # noqa: E402
 from benchmarks.common import command_line, machine, machine_block, table, update_results  # noqa: E402
-from knowledge.lint import lint  # noqa: E402
-from knowledge.loader import inspect, load_claims  # noqa: E402
+from knowledge.store.lint import lint  # noqa: E402
+from knowledge.store.loader import inspect, load_claims  # noqa: E402
 
 
 def best(fn, rounds: int = 3) -> tuple[float, object]:

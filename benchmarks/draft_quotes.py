@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import HERE, command_line, machine, machine_block  # noqa: E402
 from benchmarks.results import replace_section  # noqa: E402
-from knowledge.draft import draft_claims, load_pipeline  # noqa: E402
+from knowledge.drafting.draft import draft_claims, load_pipeline  # noqa: E402
 
 DATA = HERE / "data" / "polnear"
 FIT = [

@@ -37,10 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import OUT, ROOT, command_line, machine, machine_block  # noqa: E402
 from benchmarks.results import replace_section  # noqa: E402
 from knowledge import KnowledgeBase  # noqa: E402
-from knowledge.draft import draft_article, load_pipeline, render_yaml  # noqa: E402
-from knowledge.embedding import available  # noqa: E402
-from knowledge.evaluation import load_questions  # noqa: E402
-from knowledge.loader import load_claims  # noqa: E402
+from knowledge.answering.embedding import available  # noqa: E402
+from knowledge.answering.evaluation import load_questions  # noqa: E402
+from knowledge.drafting.draft import draft_article, load_pipeline, render_yaml  # noqa: E402
+from knowledge.store.loader import load_claims  # noqa: E402
 
 ARTICLE = ROOT.parent / "shared" / "sources" / "north-korean-munitions-article.txt"
 CURATED = ROOT / "knowledge" / "sources" / "nk-munitions-2023.yaml"

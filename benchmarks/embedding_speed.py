@@ -6,7 +6,7 @@ Both models run in this one process, pinned to one core, on one onnxruntime thre
 question by question and interleaved (so machine load hits both alike), on CLINC150
 validation questions (real people's questions, read from ../shared/eval), each once. The
 packaged model is opened as groundbot opened it before it quantised its products; the int8
-one is ``knowledge.embedding.Embedder``. Also: how far the vectors move (cosine between the
+one is ``knowledge.answering.embedding.Embedder``. Also: how far the vectors move (cosine between the
 two models' vectors of each question), and each model's tokens per question.
 
 Writes the "embedding-speed" section of benchmarks/RESULTS.md.
@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import EVAL, command_line, machine, machine_block, table  # noqa: E402
 from benchmarks.results import replace_section  # noqa: E402
-from knowledge.embedding import Embedder, model_files  # noqa: E402
-from knowledge.evaluation import load_questions  # noqa: E402
+from knowledge.answering.embedding import Embedder, model_files  # noqa: E402
+from knowledge.answering.evaluation import load_questions  # noqa: E402
 
 
 class PackagedModel:

@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import EVAL, OUT, ROOT  # noqa: E402
 
 from knowledge import KnowledgeBase, Thresholds  # noqa: E402
-from knowledge.evaluation import Question, load_questions  # noqa: E402
-from knowledge.loader import BUNDLED  # noqa: E402
+from knowledge.answering.evaluation import Question, load_questions  # noqa: E402
+from knowledge.store.loader import BUNDLED  # noqa: E402
 
 SEMANTIC_DIR = OUT / "semantic"  # the embeddings cache (git-ignored), shared by every benchmark
 REGRESSION = ROOT / "knowledge" / "regression-questions.yaml"

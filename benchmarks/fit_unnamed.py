@@ -24,8 +24,8 @@ from common import EVAL  # noqa: E402
 from fit import Prepared  # noqa: E402
 
 from knowledge import Thresholds  # noqa: E402
-from knowledge.evaluation import Question, load_questions  # noqa: E402
-from knowledge.loader import BUNDLED  # noqa: E402
+from knowledge.answering.evaluation import Question, load_questions  # noqa: E402
+from knowledge.store.loader import BUNDLED  # noqa: E402
 
 CUTS = range(0, 75, 5)
 # (half, right, names something, overlap, question and claim: one about the asker or bot, one not)

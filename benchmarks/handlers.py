@@ -58,7 +58,7 @@ from telegram.ext import AIORateLimiter  # noqa: E402
 from telegram_double import TOKEN, BotAPI, running_bot  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
-from knowledge.evaluation import load_questions  # noqa: E402
+from knowledge.answering.evaluation import load_questions  # noqa: E402
 
 WARMUP = 200
 PAGE = 100  # updates in one getUpdates reply, at most

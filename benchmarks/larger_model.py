@@ -48,9 +48,9 @@ from common import EVAL, OUT, command_line, machine, machine_block, table  # noq
 from results import replace_section  # noqa: E402
 
 from knowledge import KnowledgeBase  # noqa: E402
-from knowledge.embedding import Embedder, VectorCache, embed_cached  # noqa: E402
-from knowledge.evaluation import load_questions, metrics  # noqa: E402
-from knowledge.semantic import SemanticBuilder, SemanticIndex, claim_texts  # noqa: E402
+from knowledge.answering.embedding import Embedder, VectorCache, embed_cached  # noqa: E402
+from knowledge.answering.evaluation import load_questions, metrics  # noqa: E402
+from knowledge.answering.semantic import SemanticBuilder, SemanticIndex, claim_texts  # noqa: E402
 
 WORK = OUT / "mpnet"
 MODEL_DIR = WORK / "all-mpnet-base-v2"
@@ -120,7 +120,7 @@ def gelu(x: np.ndarray) -> np.ndarray:
 
 class MPNet:
     """all-mpnet-base-v2 in numpy: Hugging Face's MPNetModel, then mean pooling and unit length.
-    Quacks like knowledge.embedding.Embedder (model_id, dimensions, embed)."""
+    Quacks like knowledge.answering.embedding.Embedder (model_id, dimensions, embed)."""
 
     model_id = "all-mpnet-base-v2-fp32"
     dimensions = 768

@@ -241,7 +241,7 @@ def profile(size: int, seed: int, core: int = 0, n_answers: int = 500) -> dict:
     items = [q["question"] for q in synthetic.load_questions(directory)]
     out: dict = {"size": size, "serial": False}
     # cProfile sees only this process: make the loader do its work here, not in worker processes.
-    import knowledge.loader as loader
+    import knowledge.store.loader as loader
 
     if hasattr(loader, "PARALLEL_BYTES"):
         loader.PARALLEL_BYTES = float("inf")
@@ -433,7 +433,7 @@ def render(results: list[dict], prof: dict | None, info: dict, command: str, arg
 
     if prof:
         out += [f"Profile (cProfile, {prof['size']:,} claims, pinned"
-                + ("; the load forced serial, `knowledge.loader.PARALLEL_BYTES` raised, so that cProfile sees "
+                + ("; the load forced serial, `knowledge.store.loader.PARALLEL_BYTES` raised, so that cProfile sees "
                    "the work its worker processes would do" if prof.get("serial") else "")
                 + f"; profiled load {prof['load_s_profiled']:.1f} s, "
                 f"{prof['answer_ms_profiled']:.2f} ms per answer over {prof['answers']} answers — cProfile adds "

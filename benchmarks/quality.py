@@ -55,8 +55,8 @@ from common import (  # noqa: E402
 from fit import SEMANTIC_DIR, busy_cut  # noqa: E402
 
 from knowledge import KnowledgeBase, Thresholds  # noqa: E402
-from knowledge.embedding import available  # noqa: E402
-from knowledge.loader import load_claims  # noqa: E402
+from knowledge.answering.embedding import available  # noqa: E402
+from knowledge.store.loader import load_claims  # noqa: E402
 
 FUZZ_CUTOFF = 80.0
 OOS_FLOOR = 0.90  # the bm25 cutoff is tuned to refuse at least this share of out-of-scope questions

@@ -39,9 +39,9 @@ from common import EVAL, OUT  # noqa: E402
 from synthetic import ensure, knowledge_dir, load_questions  # noqa: E402
 
 from knowledge import KnowledgeBase  # noqa: E402
-from knowledge.embedding import MODEL_ID, VectorCache, text_key  # noqa: E402
-from knowledge.evaluation import load_questions as load_real  # noqa: E402
-from knowledge.semantic import CACHE_FILE, claim_texts  # noqa: E402
+from knowledge.answering.embedding import MODEL_ID, VectorCache, text_key  # noqa: E402
+from knowledge.answering.evaluation import load_questions as load_real  # noqa: E402
+from knowledge.answering.semantic import CACHE_FILE, claim_texts  # noqa: E402
 
 CACHE_DIR = OUT / "semantic-latency"
 

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process  # noqa: E402
 from benchmarks.common import command_line, machine, machine_block, table  # noqa: E402
 from benchmarks.results import replace_section  # noqa: E402
 from knowledge import KnowledgeBase  # noqa: E402
-from knowledge.reports import (  # noqa: E402
+from knowledge.activity.reports import (  # noqa: E402
     PREFILTER,
     Asked,
     UnansweredGroup,

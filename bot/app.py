@@ -30,7 +30,7 @@ from bot import health, logs, runtime, scheduler, signals
 from bot.config import Settings
 from handlers import access, activity, ask, basics, buttons, drafting, errors, inline, moderation, render
 from handlers.state import CONTEXT_TYPES, App
-from knowledge.events import EventLog
+from knowledge.activity.events import EventLog
 from knowledge.live import LiveKnowledge, ReloadOutcome
 
 logger = logging.getLogger("groundbot")

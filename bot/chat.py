@@ -19,7 +19,7 @@ from telegram.constants import ChatType
 
 from handlers import render
 from knowledge import KnowledgeBase
-from knowledge.events import EventLog
+from knowledge.activity.events import EventLog
 
 # The in-chat commands, for the greeting, /help and `groundbot chat --help`.
 COMMANDS = (

@@ -24,10 +24,11 @@ from bot.chat import HISTORY_FILE, QUIT, TerminalChat, line_editing
 from bot.config import ConfigError, Settings, load_limits, load_settings
 from handlers.render import plain
 from knowledge import Answer, KnowledgeBase, KnowledgeError
-from knowledge import backup as backups
-from knowledge.draft import DraftUnavailable, draft_article, load_pipeline, render_yaml
-from knowledge.embedding import available as embedding_available
-from knowledge.evaluation import (
+from knowledge.activity import backup as backups
+from knowledge.activity.events import EVENTS_FILE, EventLog
+from knowledge.activity.reports import stats_text, unanswered_text
+from knowledge.answering.embedding import available as embedding_available
+from knowledge.answering.evaluation import (
     MEANINGS,
     Question,
     as_expected,
@@ -36,10 +37,9 @@ from knowledge.evaluation import (
     unknown_ids,
     wrong_claim_split,
 )
-from knowledge.events import EVENTS_FILE, EventLog
-from knowledge.lint import describe, lint
-from knowledge.loader import BUNDLED, Limits, inspect
-from knowledge.reports import stats_text, unanswered_text
+from knowledge.drafting.draft import DraftUnavailable, draft_article, load_pipeline, render_yaml
+from knowledge.store.lint import describe, lint
+from knowledge.store.loader import BUNDLED, Limits, inspect
 
 KNOWLEDGE_HELP = "Knowledge file or directory (default: $GROUNDBOT_KNOWLEDGE, else the bundled knowledge)."
 knowledge_option = click.option(

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from knowledge.events import EVENTS_FILE
-from knowledge.loader import Limits
-from knowledge.schema import is_http_url
+from knowledge.activity.events import EVENTS_FILE
+from knowledge.store.loader import Limits
+from knowledge.store.schema import is_http_url
 
 PREFIX = "GROUNDBOT_"
 # BotFather tokens: the bot's numeric id, a colon, then a 35-ish character secret.

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 
-from knowledge.events import EventLog
+from knowledge.activity.events import EventLog
 
 logger = logging.getLogger("groundbot.ledger")
 

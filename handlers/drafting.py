@@ -11,7 +11,7 @@
   of the same ``source.id`` kept under the data directory's ``history/``), then reloaded,
   and the reply says what changed, as /reload does.
 
-The logic is in ``knowledge.draft`` and ``knowledge.publishing``; this module only moves bytes.
+The logic is in ``knowledge.drafting.draft`` and ``knowledge.store.publishing``; this module only moves bytes.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from telegram.ext import filters
 from handlers import render
 from handlers.state import Context
 from knowledge import KnowledgeBase
-from knowledge.draft import DraftUnavailable, draft_article, load_pipeline, render_yaml, summary
-from knowledge.loader import KnowledgeError
-from knowledge.publishing import publish as publish_file
+from knowledge.drafting.draft import DraftUnavailable, draft_article, load_pipeline, render_yaml, summary
+from knowledge.store.loader import KnowledgeError
+from knowledge.store.publishing import publish as publish_file
 
 COMMANDS = ("draft", "publish")
 ASK_FOR_ARTICLE = "Send me the article now: paste its text, forward it, or send a .txt file."

@@ -2,7 +2,7 @@
 
 Only moderators (``GROUNDBOT_MODERATORS``) reach these callbacks; everyone else gets
 ``access.moderators_only`` (``bot/app.py`` registers both). The reports are built in
-``knowledge.reports`` and rendered to HTML in ``handlers.render``.
+``knowledge.activity.reports`` and rendered to HTML in ``handlers.render``.
 
 The reports quote what people asked, often in private: they are sent only in the
 moderator's private chat. Asked for in a group, the group gets "I'll send that to you
@@ -22,7 +22,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handlers import render
 from handlers.state import Context
-from knowledge.reports import stats_text, unanswered_text
+from knowledge.activity.reports import stats_text, unanswered_text
 
 logger = logging.getLogger(__name__)
 

@@ -366,6 +366,6 @@ def _pre_messages(head: str, lines: list[str]) -> list[str]:
 
 
 def report(text: str) -> str:
-    """A plain report (``knowledge.reports``) as HTML: its first line bold, everything escaped, whole lines up to one message."""
+    """A plain report (``knowledge.activity.reports``) as HTML: its first line bold, everything escaped, whole lines up to one message."""
     head, *lines = text.split("\n")
     return fit_lines(f"<b>{escape(head)}</b>", [escape(line) for line in lines], "…and {n} more line(s).")

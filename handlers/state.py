@@ -15,9 +15,9 @@ from typing import Any, Protocol
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from knowledge import KnowledgeBase
-from knowledge.events import EventLog
+from knowledge.activity.events import EventLog
+from knowledge.answering.matcher import Answer
 from knowledge.live import LiveKnowledge
-from knowledge.matcher import Answer
 
 
 class HandlerSettings(Protocol):

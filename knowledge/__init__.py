@@ -1,9 +1,9 @@
 """The claims store: knowledge files, the SQLite index and the matcher. No Telegram here."""
 
+from knowledge.answering.matcher import Answer, Candidate, Thresholds, claim_dict
 from knowledge.base import Changes, KnowledgeBase
-from knowledge.loader import KnowledgeError, Problem, load_claims
-from knowledge.matcher import Answer, Candidate, Thresholds, claim_dict
-from knowledge.schema import Claim, KnowledgeFile, Source, SourcedClaim
+from knowledge.store.loader import KnowledgeError, Problem, load_claims
+from knowledge.store.schema import Claim, KnowledgeFile, Source, SourcedClaim
 
 __all__ = [
     "Answer",

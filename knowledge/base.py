@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.loader import BUNDLED, DEFAULT_LIMITS, Limits, read_claims
-from knowledge.matcher import Answer, Candidate, Matcher, Thresholds
-from knowledge.schema import Source, SourcedClaim
-from knowledge.semantic import CACHE_FILE, SemanticBuilder, SemanticIndex, SemanticStatus
-from knowledge.store import Store, index_claim
+from knowledge.answering.matcher import Answer, Candidate, Matcher, Thresholds
+from knowledge.answering.semantic import CACHE_FILE, SemanticBuilder, SemanticIndex, SemanticStatus
+from knowledge.store.database import Store, index_claim
+from knowledge.store.loader import BUNDLED, DEFAULT_LIMITS, Limits, read_claims
+from knowledge.store.schema import Source, SourcedClaim
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ class KnowledgeBase:
     def embedded(self, data_dir: Path | str) -> tuple[int, int]:
         """(texts whose vectors ``data_dir``'s cache already holds, texts to embed), without
         embedding anything: for ``groundbot run --check``. (0, total) without the model."""
-        from knowledge.embedding import MODEL_ID, VectorCache, available, text_key
-        from knowledge.semantic import claim_texts
+        from knowledge.answering.embedding import MODEL_ID, VectorCache, available, text_key
+        from knowledge.answering.semantic import claim_texts
 
         texts, _ = claim_texts(self.store)
         path = Path(data_dir) / CACHE_FILE

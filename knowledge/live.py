@@ -21,9 +21,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.answering.matcher import Answer
 from knowledge.base import Changes, KnowledgeBase
-from knowledge.loader import DEFAULT_LIMITS, KnowledgeError, Limits, Problem, knowledge_files
-from knowledge.matcher import Answer
+from knowledge.store.loader import DEFAULT_LIMITS, KnowledgeError, Limits, Problem, knowledge_files
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import json
 
 from bot import health
 from bot.app import build_application
-from knowledge.events import EventLog
+from knowledge.activity.events import EventLog
 from tests.e2e.test_health import get, health_cli
 from tests.e2e.test_webhook import free_port
 from tests.telegram_fakes import running_bot

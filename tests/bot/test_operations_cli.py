@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from knowledge import KnowledgeBase
-from knowledge.embedding import available as embedding_available
-from knowledge.events import EventLog
+from knowledge.activity.events import EventLog
+from knowledge.answering.embedding import available as embedding_available
 from tests.telegram_fakes import TOKEN
 
 

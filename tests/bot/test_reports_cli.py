@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from knowledge import KnowledgeBase
-from knowledge.events import EventLog
+from knowledge.activity.events import EventLog
 
 RUSSIA = "How many shells does Russia fire per day?"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.embedding import available
+from knowledge.answering.embedding import available
 from knowledge.live import LiveKnowledge
 from tests.knowledge.test_semantic import BUSY, PARAPHRASES
 from tests.telegram_fakes import BotAPI, private_message, running_bot

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from handlers.access import MODERATORS_ONLY
-from knowledge.draft import MODEL
+from knowledge.drafting.draft import MODEL
 from tests.conftest import SEED_KNOWLEDGE
 from tests.telegram_fakes import ALICE, BOB, Call, FakeTelegram, document_message, private_message
 

@@ -11,7 +11,7 @@ import pytest
 from handlers import attribution as wording
 from handlers import render
 from knowledge import KnowledgeBase, Source, SourcedClaim
-from knowledge.loader import BUNDLED
+from knowledge.store.loader import BUNDLED
 
 CURATED = Path(__file__).parent / "data" / "attributions.yaml"
 # After "via ": a preposition or a lower-case participle means the wording went wrong.

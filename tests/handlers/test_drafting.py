@@ -141,7 +141,7 @@ async def test_a_second_draft_while_the_first_runs_is_turned_away(moderated_bot)
 
 async def test_without_the_extra_draft_says_in_one_line_how_to_install_it(moderated_bot, monkeypatch):
     import handlers.drafting
-    import knowledge.draft as drafting
+    import knowledge.drafting.draft as drafting
 
     def missing():
         raise drafting.DraftUnavailable(drafting.INSTALL_HINT)

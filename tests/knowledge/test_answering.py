@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
+from knowledge.answering.matcher import Answer
 from knowledge.live import LiveKnowledge
-from knowledge.matcher import Answer
 from tests.knowledge.test_live import write_store
 
 QUESTIONS = [f"How many crates does depot {i} store?" for i in range(80)]

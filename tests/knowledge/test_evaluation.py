@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from knowledge import KnowledgeBase
-from knowledge.evaluation import MEANINGS, load_questions, metrics
+from knowledge.answering.evaluation import MEANINGS, load_questions, metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "eval"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.events import KEY_FILE, EventLog
+from knowledge.activity.events import KEY_FILE, EventLog
 
 QUESTION = "How many shells does Russia fire per day?"
 USER = 12_345_678  # an 8-digit Telegram id
@@ -57,7 +57,7 @@ def locker(tmp_path: Path):
 
 
 def errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "knowledge.events" and r.levelno >= logging.ERROR]
+    return [r for r in caplog.records if r.name == "knowledge.activity.events" and r.levelno >= logging.ERROR]
 
 
 def test_a_write_lock_held_by_another_process_delays_a_question_by_at_most_the_timeout(

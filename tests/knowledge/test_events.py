@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.events import EventLog
+from knowledge.activity.events import EventLog
 
 RUSSIA = "How many shells does Russia fire per day?"
 FRANCE = "What is the capital of France?"
@@ -264,7 +264,7 @@ def test_stats_count_outcomes_people_top_claims_and_feedback(log: EventLog, kb: 
 KILLED_WRITER = """
 import os, signal, sys
 from knowledge import KnowledgeBase
-from knowledge.events import EventLog
+from knowledge.activity.events import EventLog
 log = EventLog(sys.argv[1])
 answer = KnowledgeBase.load().answer("How many shells does Russia fire per day?")
 for _ in range(200):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from benchmarks.unanswered import quadratic_group_unanswered, questions, rows
-from knowledge.reports import Asked, group_unanswered
+from knowledge.activity.reports import Asked, group_unanswered
 
 
 def outline(groups) -> list[tuple]:

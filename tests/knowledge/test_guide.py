@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from knowledge import Claim, KnowledgeBase, Source
-from knowledge.evaluation import load_questions
+from knowledge.answering.evaluation import load_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "knowledge" / "README.md"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeError
-from knowledge.loader import ALIAS_MESSAGE, Limits, read_claims
+from knowledge.store.loader import ALIAS_MESSAGE, Limits, read_claims
 from tests.knowledge.test_loader import GOOD, problems, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = r"""
 import json, resource, sys, time
 from knowledge import KnowledgeBase, KnowledgeError
-from knowledge.loader import inspect
+from knowledge.store.loader import inspect
 path = sys.argv[1].encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()

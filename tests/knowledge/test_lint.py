@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.lint import describe, lint
-from knowledge.loader import inspect
+from knowledge.store.lint import describe, lint
+from knowledge.store.loader import inspect
 
 HEAD = """\
 source:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase, KnowledgeError
-from knowledge.loader import cores, load_claims
+from knowledge.store.loader import cores, load_claims
 
 GOOD = """\
 source:

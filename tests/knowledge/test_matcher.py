@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.text import personal
+from knowledge.store.text import personal
 
 ENERGY = """\
 source:
@@ -139,7 +139,7 @@ def test_a_store_can_be_built_in_a_sqlite_file(tmp_path: Path) -> None:
 
 
 def test_a_claim_read_back_from_the_store_is_the_claim_the_loader_validated(energy_kb: KnowledgeBase) -> None:
-    from knowledge.loader import read_claims
+    from knowledge.store.loader import read_claims
 
     validated = list(read_claims(energy_kb.path))
     assert energy_kb.claims() == validated
@@ -160,9 +160,9 @@ def test_changes_since_lists_added_removed_and_edited_claims(energy_kb: Knowledg
 
 
 def test_answers_stay_right_when_the_stores_caches_overflow(monkeypatch: pytest.MonkeyPatch) -> None:
-    import knowledge.store
+    import knowledge.store.database
 
-    monkeypatch.setattr(knowledge.store, "CLAIMS_KEPT", 2)
+    monkeypatch.setattr(knowledge.store.database, "CLAIMS_KEPT", 2)
     kb = KnowledgeBase.load()
     for _ in range(3):
         assert kb.answer("How many shells does Russia fire per day?").claim.id == "russia-daily-shell-use"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.places import named_otherwise
-from knowledge.text import terms
+from knowledge.answering.places import named_otherwise
+from knowledge.store.text import terms
 
 # Claims written as a busy moderator would: one question each, no keywords, no synonyms.
 BRIEFING = """\

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.reports import Asked, build_stats, group_unanswered, same_question, stats_text, unanswered_text
+from knowledge.activity.reports import Asked, build_stats, group_unanswered, same_question, stats_text, unanswered_text
 
 RUSSIA = "How many shells does Russia fire per day?"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.embedding import (
+from knowledge.answering.embedding import (
     Embedder,
     EmbeddingUnavailable,
     VectorCache,
@@ -18,8 +18,8 @@ from knowledge.embedding import (
     model_files,
     quantised,
 )
-from knowledge.semantic import CACHE_FILE, SemanticBuilder
-from knowledge.text import terms
+from knowledge.answering.semantic import CACHE_FILE, SemanticBuilder
+from knowledge.store.text import terms
 
 needs_model = pytest.mark.skipif(not available(), reason="the semantic extra is not installed")
 
@@ -221,7 +221,7 @@ def test_a_how_many_question_falls_to_the_candidate_that_counts_the_thing(tmp_pa
 
 @needs_model
 def test_a_large_store_searches_an_hnsw_graph_saved_beside_the_cache(busy_dir, tmp_path, monkeypatch):
-    import knowledge.semantic as semantic
+    import knowledge.answering.semantic as semantic
 
     monkeypatch.setattr(semantic, "EXACT_LIMIT", 2)  # this 4-claim store counts as large
     first = KnowledgeBase.load(busy_dir)

@@ -106,5 +106,5 @@ async def test_while_the_log_is_locked_health_says_degraded_and_the_failure_is_l
     assert not healthy and during["status"] == "degraded"
     assert during["problems"] == [f"event log not writable: {during['event_log']['error']}"]
     assert "locked" in during["event_log"]["error"]
-    failures = [r for r in caplog.records if r.name == "knowledge.events" and r.levelno >= logging.ERROR]
+    failures = [r for r in caplog.records if r.name == "knowledge.activity.events" and r.levelno >= logging.ERROR]
     assert len(failures) == 1  # once for the outage, not once per question or per health check

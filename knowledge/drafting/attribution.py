@@ -4,7 +4,7 @@ Quotations with the reporting verb before or after them ("…,” adds X", "X to
 "PENCE: …"), indirect speech ("X said that …", "…, analysts note"), "according to X" and
 "in the opinion of X"; speakers with the role the article gives them anywhere in it, and
 "he"/"she" carried over from the last speaker. Everything is a finding with character
-offsets into its paragraph; ``knowledge.draft`` turns findings into claims.
+offsets into its paragraph; ``knowledge.drafting.draft`` turns findings into claims.
 """
 
 from __future__ import annotations

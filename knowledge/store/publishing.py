@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.loader import KnowledgeError, Problem, knowledge_files, load_claims, parse_file
+from knowledge.store.loader import KnowledgeError, Problem, knowledge_files, load_claims, parse_file
 
 
 @dataclass(frozen=True)

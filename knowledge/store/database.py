@@ -1,6 +1,6 @@
 """The claims store: one SQLite database, written through sqlite-utils, with an FTS5 index.
 
-Text is stemmed in Python (knowledge.text) before FTS5 sees it, so the index and the
+Text is stemmed in Python (knowledge.store.text) before FTS5 sees it, so the index and the
 questions share one notion of a word and FTS5 query syntax never reaches SQLite from a
 user: a query is built only from our own ``[a-z0-9.]`` terms, each quoted.
 """
@@ -21,8 +21,8 @@ from typing import Any
 
 import sqlite_utils
 
-from knowledge.schema import Claim, Source, SourcedClaim
-from knowledge.text import (
+from knowledge.store.schema import Claim, Source, SourcedClaim
+from knowledge.store.text import (
     STOPWORDS,
     analyse,
     answer_kinds,

@@ -15,8 +15,8 @@ import json
 import re
 from collections.abc import Collection
 
-from knowledge.packages import package_dir
-from knowledge.text import terms
+from knowledge.answering.packages import package_dir
+from knowledge.store.text import terms
 
 Form = tuple[str, ...]  # one name of a country, as index terms ("north", "korea")
 

@@ -18,9 +18,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.utils import default_process
 
-from knowledge.loader import Loc, Problem
-from knowledge.schema import SourcedClaim
-from knowledge.text import STOPWORDS, words
+from knowledge.store.loader import Loc, Problem
+from knowledge.store.schema import SourcedClaim
+from knowledge.store.text import STOPWORDS, words
 
 # fuzz.ratio of two questions, on normalised text, at and above which they read as the same
 # question: "How many shells a day?" / "How many shells per day?" score 91.
@@ -113,7 +113,7 @@ def _same_questions(claims: list[SourcedClaim], places: _Places) -> Iterable[Pro
     for claim in claims:
         for j, question in enumerate(claim.questions):
             owners.append((claim, j))
-            text = default_process(question)  # in C: the normaliser of knowledge.text is 5x slower
+            text = default_process(question)  # in C: the normaliser of knowledge.store.text is 5x slower
             texts.append(text)
             marks.append(_marks(question, text))
     # Two questions that read the same share their rarest words: compare only within the

@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from knowledge.text import is_number, terms, words
+from knowledge.store.text import is_number, terms, words
 
 # Words within this rapidfuzz ratio of each other are the same word mistyped ("pasword").
 SAME_WORD = 80.0

@@ -22,9 +22,9 @@ from typing import Any, Generic, TypeVar, cast
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schema import Claim, KnowledgeFile, Source, SourcedClaim
+from knowledge.store.schema import Claim, KnowledgeFile, Source, SourcedClaim
 
-BUNDLED = Path(__file__).parent / "sources"
+BUNDLED = Path(__file__).parent.parent / "sources"
 SUFFIXES = (".yaml", ".yml")
 
 Loc = tuple[str | int, ...]

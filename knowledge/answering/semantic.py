@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from knowledge.embedding import Embedder, EmbeddingUnavailable, VectorCache, available, embed_cached, text_key
-from knowledge.loader import cores
-from knowledge.text import memoised
+from knowledge.answering.embedding import Embedder, EmbeddingUnavailable, VectorCache, available, embed_cached, text_key
+from knowledge.store.loader import cores
+from knowledge.store.text import memoised
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from knowledge.store import Store
+    from knowledge.store.database import Store
 
 State = Literal["off", "unavailable", "embedding", "ready", "failed"]
 QUESTIONS_KEPT = 10_000
