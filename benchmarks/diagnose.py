@@ -119,7 +119,7 @@ def main() -> None:
     wrap(store, "search", "Store.search (FTS5 BM25 query)")
     wrap(store, "rows", "Store.rows (candidate rows, JSON)")
     wrap(store, "claims", "Store.claims (top-5 claims, sqlite-utils + pydantic)")
-    wrap(matcher, "repair", "Matcher.repair (typo repair, cached)")
+    wrap(matcher.vocabulary, "repair", "Vocabulary.repair (typo repair, cached)")
 
     questions = [q["question"] for q in synthetic.load_questions(directory)]
     for q in questions[args.questions: args.questions + 100]:

@@ -93,8 +93,8 @@ class Prepared:
             if not scored:
                 out.append(("refused", None, []))
                 continue
-            status, _, ranked = m.decide(query, scored, t)
-            out.append((status, ranked[0].row.id if status == "answered" else None, [s.row.id for s in ranked[:5]]))
+            d = m.decide(query, scored, t)
+            out.append((d.status, d.ranked[0].row.id if d.status == "answered" else None, [s.row.id for s in d.ranked[:5]]))
         return out
 
 

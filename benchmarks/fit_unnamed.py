@@ -40,9 +40,9 @@ def answered(knowledge: Path | None, questions: list[Question]) -> list[Answered
     for i, (q, (query, scored)) in enumerate(zip(questions, prepared.items)):
         if not scored:
             continue
-        status, _, ranked = prepared.kb.matcher.decide(query, scored, off)
-        if status == "answered":
-            top = ranked[0]
+        decision = prepared.kb.matcher.decide(query, scored, off)
+        if decision.status == "answered":
+            top = decision.ranked[0]
             apart = query.personal and not top.row.personal
             out.append((i % 2, top.row.id in q.expect, bool(query.names), top.overlap, apart))
     prepared.kb.close()

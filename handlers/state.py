@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from knowledge import KnowledgeBase
 from knowledge.activity.events import EventLog
-from knowledge.answering.matcher import Answer
+from knowledge.answering.answer import Answer
 from knowledge.live import LiveKnowledge
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.answering.matcher import Answer, Candidate, Matcher, Thresholds
+from knowledge.answering.answer import Answer, Candidate
+from knowledge.answering.matcher import Matcher
 from knowledge.answering.semantic import CACHE_FILE, SemanticBuilder, SemanticIndex, SemanticStatus
+from knowledge.answering.thresholds import Thresholds
 from knowledge.store.database import Store, index_claim
 from knowledge.store.loader import BUNDLED, DEFAULT_LIMITS, Limits, read_claims
 from knowledge.store.schema import Source, SourcedClaim

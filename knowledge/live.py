@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.answering.matcher import Answer
+from knowledge.answering.answer import Answer
 from knowledge.base import Changes, KnowledgeBase
 from knowledge.store.loader import DEFAULT_LIMITS, KnowledgeError, Limits, Problem, knowledge_files
 

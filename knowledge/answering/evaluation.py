@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.answering.matcher import Answer
+from knowledge.answering.answer import Answer
 
 
 @dataclass(frozen=True)

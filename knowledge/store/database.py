@@ -21,18 +21,9 @@ from typing import Any
 
 import sqlite_utils
 
+from knowledge.store.language import answer_kinds, personal, speakers
 from knowledge.store.schema import Claim, Source, SourcedClaim
-from knowledge.store.text import (
-    STOPWORDS,
-    analyse,
-    answer_kinds,
-    is_number,
-    lowercase_words,
-    personal,
-    proper_nouns,
-    speakers,
-    terms,
-)
+from knowledge.store.text import STOPWORDS, analyse, is_number, lowercase_words, proper_nouns, terms
 
 # Hits in a claim's own statement, quote and attribution weigh more than in its phrasings,
 # and both more than in keywords and tags.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.answering.matcher import Answer
+from knowledge.answering.answer import Answer
 from knowledge.live import LiveKnowledge
 from tests.knowledge.test_live import write_store
 

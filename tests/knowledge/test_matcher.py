@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.store.text import personal
+from knowledge.store.language import personal
 
 ENERGY = """\
 source:

@@ -1,0 +1,95 @@
+"""Stage ``decide``: ``Scored`` candidates -> a ``Decision``: answered, ambiguous or refused.
+
+Built to refuse rather than guess: a claim is answered only when it scores above a
+threshold, leads the next claim by a margin and no veto stands in its way; close calls
+become ambiguous (a "Did you mean…"), everything else is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from knowledge.answering.analysis import Query
+from knowledge.answering.answer import Status
+from knowledge.answering.scoring import Scored
+from knowledge.answering.thresholds import Thresholds
+from knowledge.answering.veto import veto
+
+# Why a question sharing only a coincidental word or two with the claims is refused.
+NOTHING_LIKE = "nothing like the question"
+ABOUT_YOU = "the question is about you or me, and the best claim is not"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a question, why (a refusal's or a doubt's reason, else ""), and the
+    candidates ranked by their fused score, best first (the answer, if any, leads)."""
+
+    status: Status
+    reason: str
+    ranked: list[Scored]
+
+
+def decide(q: Query, scored: list[Scored], t: Thresholds, tuning: Thresholds, proper: frozenset[str]) -> Decision:
+    """Answered / ambiguous / refused under thresholds ``t`` (the active ones; ``tuning`` is
+    the lexical set, which decides when the embedding has no opinion; ``proper``, the store's
+    proper nouns, for the vetoes)."""
+
+    def vetoed(s: Scored) -> str:
+        return veto(q, s, proper, tuning.ambiguous_coverage)
+
+    if t.far_from_all(s.cosine for s in scored):
+        # The embedding finds nothing like the question. With a name to hold on to ("why does
+        # Michel say we must remain careful?" is far from every claim) it has no opinion, and
+        # the lexical matcher decides; without one ("thanks for your help", "how many days
+        # have I used") the words the question shares with a claim are a coincidence.
+        if q.names:
+            t = tuning
+        else:
+            return Decision("refused", NOTHING_LIKE, ranked(scored, t))
+    best = ranked(scored, t)
+    top = best[0]
+    margin = top.score - (best[1].score if len(best) > 1 else 0.0)
+    reason = vetoed(top)
+    if reason:
+        return Decision("refused", reason, best)
+    if not t.semantic and not q.names and top.overlap < t.unnamed_overlap:
+        # Naming no one, and sharing a word or two with a longer phrasing ("what's the
+        # time" against "How many times did North Korea fail to put a satellite into orbit?").
+        return Decision("refused", NOTHING_LIKE, best)
+    if not t.semantic and not q.names and q.personal and not top.row.personal and top.overlap < t.personal_overlap:
+        # A question about the asker's own things, or about the bot, against a claim about the
+        # world: "how many days off have I used?" is not "How many shells does Russia use a day?".
+        return Decision("refused", ABOUT_YOU, best)
+    if q.asked and q.asked not in top.row.answers:
+        # The best claim cannot say when or how many: the best one that can may answer,
+        # if it would have answered on its own merits against the others that can.
+        able = [s for s in best if supplies(q, s)] if t.kind_fallback else []
+        if (
+            able
+            and able[0].score >= t.answer
+            and able[0].score - (able[1].score if len(able) > 1 else 0.0) >= t.margin
+            and not vetoed(able[0])
+        ):
+            return Decision("answered", "", [able[0], *(s for s in best if s is not able[0])])
+        return Decision("refused", f"the best claim gives no {q.asked}", best)
+    if top.score >= t.answer and margin >= t.margin:
+        return Decision("answered", "", best)
+    if top.score >= t.ambiguous and top.coverage >= t.ambiguous_coverage:
+        return Decision("ambiguous", "several claims fit" if margin < t.margin else "not sure enough", best)
+    return Decision("refused", "no claim fits well enough", best)
+
+
+def ranked(scored: list[Scored], t: Thresholds) -> list[Scored]:
+    """The candidates with their fused score under ``t``, best first."""
+    # Python's sort is stable: equal scores stay in retrieval order.
+    fused = [replace(s, score=round(t.fuse(s.lexical, s.cosine), 2)) for s in scored]
+    return sorted(fused, key=lambda s: s.score, reverse=True)
+
+
+def supplies(q: Query, s: Scored) -> bool:
+    """Whether a claim unmistakably gives what ``q`` asks for: a date for "when", a count
+    of the very thing counted for "how many"."""
+    if q.asked == "time":
+        return "date" in s.row.answers
+    return q.asked == "count" and "count" in s.row.answers and any(w in s.row.vocabulary for w in q.counted)
