@@ -1,4 +1,12 @@
-"""The claims store: knowledge files, the SQLite index and the matcher. No Telegram here."""
+"""The claims and everything done with them; no Telegram here.
+
+This module is the public face (``KnowledgeBase``, ``Answer``, ...); ``base`` ties a built
+store to its matcher and ``live`` swaps in a reloaded one. The rooms inside, each with its
+own docstring: ``store`` (files -> the built store; the floor), ``answering`` (question ->
+Answer), ``drafting`` (article -> draft knowledge file) and ``activity`` (the event log and
+its reports). Imports run one way: answering and activity use store, drafting only its
+schema, and only the shell imports activity.
+"""
 
 from knowledge.answering.answer import Answer, Candidate, claim_dict
 from knowledge.answering.thresholds import Thresholds
