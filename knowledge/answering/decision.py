@@ -7,7 +7,7 @@ become ambiguous (a "Did you mean…"), everything else is refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from knowledge.answering.analysis import Query
 from knowledge.answering.answer import Status
@@ -83,7 +83,9 @@ def decide(q: Query, scored: list[Scored], t: Thresholds, tuning: Thresholds, pr
 def ranked(scored: list[Scored], t: Thresholds) -> list[Scored]:
     """The candidates with their fused score under ``t``, best first."""
     # Python's sort is stable: equal scores stay in retrieval order.
-    fused = [replace(s, score=round(t.fuse(s.lexical, s.cosine), 2)) for s in scored]
+    fused = [
+        Scored(s.row, s.lexical, s.cosine, s.coverage, s.overlap, round(t.fuse(s.lexical, s.cosine), 2)) for s in scored
+    ]
     return sorted(fused, key=lambda s: s.score, reverse=True)
 
 

@@ -7,7 +7,7 @@ and its cosine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from knowledge.answering.analysis import Query
 from knowledge.answering.semantic import SemanticIndex
@@ -20,10 +20,13 @@ COMMON_CAP = 500
 EVERYWHERE = 10  # a term in more than this many times the common cut is never looked up
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A retrieved claim: its store rowid, BM25 relevance (0 when only the embedding found
-    it) and cosine to the question (0 without the semantic tier)."""
+    it) and cosine to the question (0 without the semantic tier).
+
+    A named tuple: a question retrieves up to twenty, and a frozen dataclass costs five
+    times as much to make (a tenth of a lexical answer's time in all).
+    """
 
     rowid: int
     relevance: float

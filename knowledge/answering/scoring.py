@@ -24,11 +24,15 @@ from knowledge.store.database import Row
 W_COVERAGE, W_SIMILARITY, W_OVERLAP, W_BM25 = 25.0, 50.0, 8.0, 17.0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Scored:
     """One candidate claim with its scores: lexical (0-100), cosine, the share of the
     question's weight it covers, its overlap with its closest phrasing (0-100), and the
-    fused ``score`` it is ranked by (set by ``decide``)."""
+    fused ``score`` it is ranked by (given by ``decision.ranked``, which makes new ones).
+
+    Never changed once made; not frozen, as a frozen dataclass costs five times as much to
+    make, on the answering path.
+    """
 
     row: Row
     lexical: float
