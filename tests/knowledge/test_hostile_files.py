@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeError
-from knowledge.store.loader import ALIAS_MESSAGE, Limits, read_claims
+from knowledge.store.loader import Limits, read_claims
+from knowledge.store.yaml_reading import ALIAS_MESSAGE
 from tests.knowledge.test_loader import GOOD, problems, write
 
 ROOT = Path(__file__).resolve().parents[2]
