@@ -73,7 +73,7 @@ class TerminalChat:
             return render.refusal(answer)
         if answer.status == "answered" and answer.claim:
             self.offered = []
-            return f"{render.plain_card(answer.claim)}\n[{answer.claim.id}]"
+            return render.plain_cards(answer.claim, answer.also, lambda c: f"{render.plain_card(c)}\n[{c.id}]")
         self.offered = [c.claim.id for c in answer.options]
         options = "\n".join(f"  {i}. {c.claim.statement} [{c.claim.id}]" for i, c in enumerate(answer.options, 1))
         return f"Did you mean…\n{options}\n(type a number to pick one)"

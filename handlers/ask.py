@@ -62,7 +62,7 @@ async def answer(update: Update, context: Context, question: str) -> None:
         n = next((i for i, c in enumerate(result.candidates) if c.claim.id == result.claim.id), None)
         # No event id (the event log failed): the answer goes out without buttons.
         markup = feedback_keyboard(event_id, n) if n is not None and event_id is not None else None
-        await message.reply_text(render.card(result.claim), reply_markup=markup, do_quote=quote)
+        await message.reply_text(render.card(result.claim, result.also), reply_markup=markup, do_quote=quote)
     elif result.status == "ambiguous" and result.options:
         markup = options_keyboard(event_id, result) if event_id is not None else None
         await message.reply_text(render.did_you_mean(result), reply_markup=markup, do_quote=quote)

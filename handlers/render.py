@@ -63,11 +63,20 @@ def source_line(claim: SourcedClaim) -> str:
 def plain(answer: Answer) -> str:
     """The answer as plain text, for the terminal."""
     if answer.status == "answered" and answer.claim:
-        return plain_card(answer.claim)
+        return plain_cards(answer.claim, answer.also)
     if answer.status == "ambiguous":
         options = "\n".join(f"  {i}. {c.claim.statement}" for i, c in enumerate(answer.options, 1))
         return f"Did you mean…\n{options}"
     return REFUSAL
+
+
+def plain_cards(
+    claim: SourcedClaim, also: Sequence[SourcedClaim], card: Callable[[SourcedClaim], str] | None = None
+) -> str:
+    """The lead claim's card, then those of ``also`` under "Also:" (``card`` makes each: ``plain_card``)."""
+    make = card or plain_card
+    text = make(claim)
+    return text + "\n\nAlso:\n" + "\n\n".join(map(make, also)) if also else text
 
 
 def plain_card(claim: SourcedClaim) -> str:
@@ -114,35 +123,46 @@ def _fit(build: Callable[[float], str]) -> str:
         scale *= 0.7
 
 
-def card(claim: SourcedClaim) -> str:
-    """The answer card in Telegram HTML: statement, attribution, quote, source with its link."""
+def card(claim: SourcedClaim, also: Sequence[SourcedClaim] = ()) -> str:
+    """The answer card in Telegram HTML: statement, attribution, quote, source with its link;
+    then each of ``also`` (further claims that answer on their own) the same way, under "Also:"."""
 
     def build(scale: float) -> str:
-        def field(text: str, limit: int) -> str:
-            return escape(shorten(text, max(int(limit * scale), 8)))
-
-        source = claim.source
-        outlets = (source.outlet,)
-        who = f"according to {field(wording.who(claim.attributed_to, outlets), 300)}"
-        via = f", {field(wording.relay(claim.via), 300)}" if claim.via else ""
-        lines = [f"<b>{field(claim.statement, 1500)}</b>", f"— {who}{via}"]
-        if when := said(claim):
-            lines.append(escape(when))
-        if claim.quote:
-            lines.append(f"<i>“{field(claim.quote, 1200)}”</i>")
-        parts = [
-            f"“{field(source.title, 400)}”" if source.title else None,
-            field(source.outlet, 200),
-            source.published.isoformat() if source.published else None,
-        ]
-        where = ", ".join(p for p in parts if p)
-        # A shortened URL would point somewhere else: a link too long to keep is dropped whole.
-        if source.url and len(source.url) <= 1000 * scale:
-            where += f'\n<a href="{escape(source.url, quote=True)}">{escape(shorten(source.url, 80))}</a>'
-        lines.append(f"Source: {where}")
-        return "\n".join(lines)
+        blocks = [_claim_html(claim, scale)]
+        if also:
+            blocks.append("<i>Also:</i>")
+            blocks += [_claim_html(c, scale / 2) for c in also]
+        return "\n\n".join(blocks)
 
     return _fit(build)
+
+
+def _claim_html(claim: SourcedClaim, scale: float) -> str:
+    """One claim's lines of a card, each field shortened to its share of ``scale``."""
+
+    def field(text: str, limit: int) -> str:
+        return escape(shorten(text, max(int(limit * scale), 8)))
+
+    source = claim.source
+    outlets = (source.outlet,)
+    who = f"according to {field(wording.who(claim.attributed_to, outlets), 300)}"
+    via = f", {field(wording.relay(claim.via), 300)}" if claim.via else ""
+    lines = [f"<b>{field(claim.statement, 1500)}</b>", f"— {who}{via}"]
+    if when := said(claim):
+        lines.append(escape(when))
+    if claim.quote:
+        lines.append(f"<i>“{field(claim.quote, 1200)}”</i>")
+    parts = [
+        f"“{field(source.title, 400)}”" if source.title else None,
+        field(source.outlet, 200),
+        source.published.isoformat() if source.published else None,
+    ]
+    where = ", ".join(p for p in parts if p)
+    # A shortened URL would point somewhere else: a link too long to keep is dropped whole.
+    if source.url and len(source.url) <= 1000 * scale:
+        where += f'\n<a href="{escape(source.url, quote=True)}">{escape(shorten(source.url, 80))}</a>'
+    lines.append(f"Source: {where}")
+    return "\n".join(lines)
 
 
 def did_you_mean(answer: Answer) -> str:

@@ -14,7 +14,15 @@ from typing import Any
 
 from knowledge.answering.semantic import SemanticIndex
 from knowledge.answering.vocabulary import Vocabulary
-from knowledge.store.language import asked_speaker, asks_for, counted_words, personal, pinned_time, rate_unit
+from knowledge.store.language import (
+    asked_speaker,
+    asks_for,
+    counted_words,
+    personal,
+    pinned_time,
+    rate_unit,
+    speaker_topic,
+)
 from knowledge.store.text import analyse as match_text
 from knowledge.store.text import normalize, stem
 
@@ -45,11 +53,16 @@ class Query:
 def analyse(question: str, vocabulary: Vocabulary, semantic: SemanticIndex | None = None) -> Query:
     """The question's terms (typos repaired), weights, names, kind, and vector."""
     repair = vocabulary.repair
-    content, text = match_text(question, repair)
+    speaker = tuple(repair(stem(w)) for w in asked_speaker(question))
+    # "What did X say about Y?" is matched on Y against X's claims: its frame and speaker are
+    # not what it is about. With no Y, the whole question is kept, and X's claims all answer.
+    topic = speaker_topic(question) if speaker else ""
+    about = topic if topic and match_text(topic)[0] else question
+    content, text = match_text(about, repair)
     query_terms = list(dict.fromkeys(content))
     weights = {term: vocabulary.weight(term) for term in query_terms}
-    vector = semantic.vector(question) if semantic is not None and query_terms else None
-    names = vocabulary.names_in(question, query_terms) if query_terms else []
+    vector = semantic.vector(about) if semantic is not None and query_terms else None
+    names = vocabulary.names_in(about, query_terms) if query_terms else []
     asked = asks_for(question)
     if asked == "place" and not names:
         # "Where did Putin and Kim meet?" asks where a reported thing happened; "where
@@ -64,7 +77,7 @@ def analyse(question: str, vocabulary: Vocabulary, semantic: SemanticIndex | Non
         names=names,
         asked=asked,
         counted=tuple(repair(stem(w)) for w in counted_words(question)),
-        speaker=tuple(repair(stem(w)) for w in asked_speaker(question)),
+        speaker=speaker,
         pinned=pinned_time(question) if _YES_NO.match(normalize(question).lstrip()) else None,
         # "how many shells a day?", not "how much am I taxed each year?": a sum asked for is
         # often given per period only in the question

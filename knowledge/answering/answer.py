@@ -31,6 +31,8 @@ class Answer:
     reason: str = ""
     # "semantic" when the fused (lexical + embedding) matcher decided, else "lexical".
     matcher: str = "lexical"
+    # Further claims that answer the question on their own, shown under ``claim`` (answered only).
+    also: tuple[SourcedClaim, ...] = ()
 
     @property
     def options(self) -> tuple[Candidate, ...]:
@@ -49,6 +51,7 @@ class Answer:
             ],
             "reason": self.reason,
             "matcher": self.matcher,
+            "also": [claim_dict(c) for c in self.also],
         }
 
 

@@ -7,11 +7,12 @@ become ambiguous (a "Did you mean…"), everything else is refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from knowledge.answering.analysis import Query
 from knowledge.answering.answer import Status
 from knowledge.answering.scoring import Scored
+from knowledge.answering.speakers import SEVERAL_PEOPLE, by_speaker, one_voice
 from knowledge.answering.thresholds import Thresholds
 from knowledge.answering.veto import veto
 
@@ -28,6 +29,8 @@ class Decision:
     status: Status
     reason: str
     ranked: list[Scored]
+    # Further claims that answer on their own, to go with the lead (answered only).
+    also: list[Scored] = field(default_factory=list)
 
 
 def decide(q: Query, scored: list[Scored], t: Thresholds, tuning: Thresholds, proper: frozenset[str]) -> Decision:
@@ -38,6 +41,10 @@ def decide(q: Query, scored: list[Scored], t: Thresholds, tuning: Thresholds, pr
     def vetoed(s: Scored) -> str:
         return veto(q, s, proper, tuning.ambiguous_coverage)
 
+    spoken = by_speaker(q, ranked(scored, t))
+    if spoken is not None:
+        one, order, also = spoken
+        return Decision("answered", "", order, also) if one else Decision("ambiguous", SEVERAL_PEOPLE, order)
     if t.far_from_all(s.cosine for s in scored):
         # The embedding finds nothing like the question. With a name to hold on to ("why does
         # Michel say we must remain careful?" is far from every claim) it has no opinion, and
@@ -76,6 +83,9 @@ def decide(q: Query, scored: list[Scored], t: Thresholds, tuning: Thresholds, pr
     if top.score >= t.answer and margin >= t.margin:
         return Decision("answered", "", best)
     if top.score >= t.ambiguous and top.coverage >= t.ambiguous_coverage:
+        voice = [s for s in one_voice(q, best, t.ambiguous) if not vetoed(s)]
+        if voice and voice[0] is top:
+            return Decision("answered", "", best, voice[1:])
         return Decision("ambiguous", "several claims fit" if margin < t.margin else "not sure enough", best)
     return Decision("refused", "no claim fits well enough", best)
 

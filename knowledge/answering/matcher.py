@@ -8,6 +8,7 @@ the semantic tier once it is ready) and turns the decision into an ``Answer``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from knowledge.answering.analysis import Query, analyse
@@ -57,7 +58,7 @@ class Matcher:
             return self._finish(question, [], "refused", ONLY_COMMON_WORDS if shared else NO_WORD_SHARED, candidates)
         scored = self.score(q, hits, max(t.scored_in_full, candidates), t)
         decision = self.decide(q, scored, t)
-        found = self._finish(question, decision.ranked, decision.status, decision.reason, candidates)
+        found = self._finish(question, decision.ranked, decision.status, decision.reason, candidates, decision.also)
         return replace(found, matcher="semantic") if semantic is not None else found
 
     # The stages with this load's state, for the benchmarks that run them one at a time.
@@ -78,10 +79,13 @@ class Matcher:
         """Stage 4: answered / ambiguous / refused (vetoes applied), and the candidates best first."""
         return decide(q, scored, t, self.tuning, self.store.proper)
 
-    def _finish(self, question: str, scored: list[Scored], status: Status, reason: str, keep: int) -> Answer:
+    def _finish(
+        self, question: str, scored: list[Scored], status: Status, reason: str, keep: int, also: Sequence[Scored] = ()
+    ) -> Answer:
         top = scored[:keep]
-        claims = {c.id: c for c in self.store.claims([s.row.id for s in top])}
+        claims = {c.id: c for c in self.store.claims([s.row.id for s in [*top, *also]])}
         candidates = tuple(Candidate(claims[s.row.id], round(s.score, 2)) for s in top)
         score = candidates[0].score if candidates else 0.0
         claim = candidates[0].claim if status == "answered" else None
-        return Answer(question, status, score, claim, candidates, reason)
+        further = tuple(claims[s.row.id] for s in also) if claim is not None else ()
+        return Answer(question, status, score, claim, candidates, reason, also=further)

@@ -2,7 +2,8 @@
 
 FTS5 (BM25) over the rarest of the question's known terms, and, when the semantic tier is
 ready, the claims nearest the question's embedding, each hit with both its BM25 relevance
-and its cosine.
+and its cosine. A question asking what someone said gets that speaker's claims instead,
+when the store has any.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ COMMON_FLOOR = 50
 COMMON_SHARE = 0.03
 COMMON_CAP = 500
 EVERYWHERE = 10  # a term in more than this many times the common cut is never looked up
+SPEAKER_POOL = 50  # of a named speaker's claims, the most considered
 
 
 class Hit(NamedTuple):
@@ -36,6 +38,9 @@ class Hit(NamedTuple):
 def retrieve(q: Query, store: Store, limit: int, t: Thresholds, semantic: SemanticIndex | None = None) -> list[Hit]:
     """Candidate claims: FTS5 hits ∪ nearest neighbours, FTS5's first, in retrieval order."""
     known = sorted((term for term in q.terms if term in store.df), key=q.weights.__getitem__, reverse=True)
+    said = store.said_by(q.speaker, SPEAKER_POOL) if q.speaker else []
+    if said:
+        return _theirs(q, store, known, said, semantic)
     hits = store.search(retrieval_terms(store, known, t.max_query_terms), limit) if known else []
     if semantic is None or q.vector is None:
         return [Hit(rowid, relevance, 0.0) for rowid, relevance in hits]
@@ -46,6 +51,16 @@ def retrieve(q: Query, store: Store, limit: int, t: Thresholds, semantic: Semant
     relevance = dict(hits)
     rowids = list(dict.fromkeys([*(r for r, _ in hits), *(r for r, _ in near)]))
     return [Hit(rowid, relevance.get(rowid, 0.0), found[rowid]) for rowid in rowids]
+
+
+def _theirs(q: Query, store: Store, known: list[str], said: list[int], semantic: SemanticIndex | None) -> list[Hit]:
+    """The claims of the speaker ``q`` names, and only those: no one else's words answer
+    "what did X say?". FTS5's relevance among them first, then the rest in store order."""
+    hits = store.search(known, len(said), within=said) if known else []
+    found = {rowid for rowid, _ in hits}
+    pool = [*hits, *((rowid, 0.0) for rowid in said if rowid not in found)]
+    cosines = dict(semantic.cosines(q.vector, said)) if semantic is not None and q.vector is not None else {}
+    return [Hit(rowid, relevance, cosines.get(rowid, 0.0)) for rowid, relevance in pool]
 
 
 def retrieval_terms(store: Store, known: list[str], max_terms: int) -> list[str]:

@@ -13,6 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from knowledge.answering.analysis import Query
 from knowledge.answering.places import named_otherwise
 from knowledge.answering.scoring import Scored
+from knowledge.answering.speakers import speaks
 from knowledge.store.database import Row
 from knowledge.store.language import roles
 from knowledge.store.text import STOPWORDS, is_number, terms
@@ -34,7 +35,7 @@ def veto(q: Query, s: Scored, proper: frozenset[str], ambiguous_coverage: float)
     swapped = _swapped(s.row, q.text, q.terms)
     if swapped:
         return f"the question says {swapped[0]} where the claim says {swapped[1]}"
-    if q.speaker and not any(w in s.row.speakers for w in q.speaker):
+    if q.speaker and not speaks(q, s.row):
         return f"the best claim is not what {' '.join(q.speaker)} said"
     turned = _reversed(s.row, q, proper)
     if turned:

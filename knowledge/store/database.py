@@ -62,6 +62,7 @@ class Row:
     numbers_matter: bool
     answers: frozenset[str]
     speakers: frozenset[str] = frozenset()
+    attributed_to: str = ""
 
     @cached_property
     def texts(self) -> tuple[str, ...]:
@@ -95,6 +96,10 @@ class Indexed:
     terms: set[str]
     capitalised: set[str]
     lowercase: set[str]
+    # Who says it, as stems: named in ``attributed_to``, and otherwise (``via``, or named
+    # before a verb of saying in the statement).
+    attributed: frozenset[str] = frozenset()
+    relayed: frozenset[str] = frozenset()
 
 
 def index_claim(claim: SourcedClaim) -> Indexed:
@@ -109,6 +114,10 @@ def index_claim(claim: SourcedClaim) -> Indexed:
     # Tags say what a claim is about, not what it says: they help retrieval but never
     # count as the claim covering a name or number in the question.
     vocabulary = set(statement_terms).union(*question_terms, keyword_terms)
+    said_by = speakers(
+        " ".join(filter(None, [claim.attributed_to, claim.via])), " ".join(filter(None, [claim.statement, claim.quote]))
+    )
+    attributed = frozenset(terms(claim.attributed_to))
     row = {
         "id": claim.id,
         "source_id": claim.source.id,
@@ -126,14 +135,7 @@ def index_claim(claim: SourcedClaim) -> Indexed:
         "vocabulary": " ".join(sorted(vocabulary)),
         "numbers_matter": any(is_number(t) for t in statement_only),
         "answers": " ".join(sorted(answer_kinds(formal, claim.questions, claim.statement))),
-        "speakers": " ".join(
-            sorted(
-                speakers(
-                    " ".join(filter(None, [claim.attributed_to, claim.via])),
-                    " ".join(filter(None, [claim.statement, claim.quote])),
-                )
-            )
-        ),
+        "speakers": " ".join(sorted(said_by)),
     }
     columns = (
         " ".join(statement_terms),
@@ -141,7 +143,14 @@ def index_claim(claim: SourcedClaim) -> Indexed:
         " ".join(keyword_terms + tag_terms),
     )
     return Indexed(
-        row, claim.source, columns, vocabulary.union(tag_terms), proper_nouns(formal), lowercase_words(formal)
+        row,
+        claim.source,
+        columns,
+        vocabulary.union(tag_terms),
+        proper_nouns(formal),
+        lowercase_words(formal),
+        attributed,
+        frozenset(said_by - attributed),
     )
 
 
@@ -205,6 +214,8 @@ class Store:
             "CREATE VIRTUAL TABLE claims_fts USING fts5("
             f"statement, questions, extra, content='', tokenize=\"{TOKENIZE}\")"
         )
+        # Each claim's speakers by stem, so that "what did X say?" finds every claim of X's.
+        db["claim_speakers"].create({"stem": str, "claim": int, "attributed": int})
         df: Counter[str] = Counter()
         capitalised: set[str] = set()
         lowercase: set[str] = set()
@@ -216,6 +227,15 @@ class Store:
             db.conn.executemany(
                 "INSERT INTO claims_fts(rowid, statement, questions, extra) VALUES (?, ?, ?, ?)",
                 [(first + i, *item.columns) for i, item in enumerate(batch)],
+            )
+            db.conn.executemany(
+                "INSERT INTO claim_speakers(stem, claim, attributed) VALUES (?, ?, ?)",
+                [
+                    (stem, first + i, attributed)
+                    for i, item in enumerate(batch)
+                    for attributed, stems in ((1, item.attributed), (0, item.relayed))
+                    for stem in stems
+                ],
             )
 
         with db.conn:
@@ -236,6 +256,7 @@ class Store:
                 insert(batch, done + 1)
             db["sources"].insert_all((s.model_dump(mode="json") for s in sources.values()), pk="id")
         db.execute("INSERT INTO claims_fts(claims_fts) VALUES ('optimize')")
+        db.execute("CREATE INDEX claim_speakers_stem ON claim_speakers(stem)")
         # Questions read posting lists and rows all over the file: a 64 MB page cache keeps
         # the hot ones in the process instead of re-reading them from the OS for every answer.
         db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -252,17 +273,38 @@ class Store:
         """Inverse document frequency of a term over claims (unknown terms get the highest)."""
         return math.log((self.size + 1) / (self.df.get(term, 0) + 0.5))
 
-    def search(self, query_terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
-        """Claims (rowid, BM25 relevance > 0) that share any of ``query_terms``, best first."""
+    def search(
+        self, query_terms: Sequence[str], limit: int, within: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """Claims (rowid, BM25 relevance > 0) that share any of ``query_terms``, best first;
+        only those among the rowids ``within`` when it is given."""
         if not query_terms:
             return []
         match = " OR ".join(f'"{t}"' for t in query_terms)
         weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+        among = f"AND rowid IN ({','.join('?' * len(within))}) " if within is not None else ""
         sql = (
             f"SELECT rowid, -bm25(claims_fts, {weights}) AS relevance FROM claims_fts "
-            "WHERE claims_fts MATCH ? ORDER BY relevance DESC LIMIT ?"
+            f"WHERE claims_fts MATCH ? {among}ORDER BY relevance DESC LIMIT ?"
         )
-        return [(rowid, relevance) for rowid, relevance in self.db.execute(sql, [match, limit])]
+        params = [match, *(within or ()), limit]
+        return [(rowid, relevance) for rowid, relevance in self.db.execute(sql, params)]
+
+    def said_by(self, stems: Sequence[str], limit: int) -> list[int]:
+        """Rowids of the claims whose speakers (stems) include every one of ``stems``: those
+        attributed to such a speaker if there are any, else those relaying one (``via``, or
+        named speaking in the statement); at most ``limit``, in store order."""
+        wanted = sorted(set(stems))
+        if not wanted:
+            return []
+        sql = (
+            "SELECT claim, min(attributed) FROM claim_speakers "
+            f"WHERE stem IN ({','.join('?' * len(wanted))}) GROUP BY claim HAVING count(DISTINCT stem) = ? "
+            "ORDER BY claim"
+        )
+        found = self.db.execute(sql, [*wanted, len(wanted)]).fetchall()
+        attributed = [claim for claim, only_attributed in found if only_attributed]
+        return (attributed or [claim for claim, _ in found])[:limit]
 
     def rows(self, rowids: Sequence[int]) -> dict[int, Row]:
         """The matcher's view of the claims with these rowids."""
@@ -271,10 +313,10 @@ class Store:
         missing = [r for r in rowids if r not in self._rows]
         if missing:
             sql = (
-                "SELECT rowid, id, match_texts, vocabulary, numbers_matter, answers, speakers FROM claims "
+                "SELECT rowid, id, match_texts, vocabulary, numbers_matter, answers, speakers, attributed_to FROM claims "
                 f"WHERE rowid IN ({','.join('?' * len(missing))})"
             )
-            for rowid, claim_id, texts, vocab, numbers, answers, said_by in self.db.execute(sql, missing):
+            for rowid, claim_id, texts, vocab, numbers, answers, said_by, who in self.db.execute(sql, missing):
                 self._rows[rowid] = Row(
                     claim_id,
                     texts,
@@ -282,6 +324,7 @@ class Store:
                     bool(numbers),
                     frozenset(answers.split()),
                     frozenset(said_by.split()),
+                    who,
                 )
         return {r: self._rows[r] for r in rowids if r in self._rows}
 

@@ -197,15 +197,36 @@ def roles(text: str, names: frozenset[str] | set[str]) -> tuple[str | None, str 
 
 
 _SPEECH = frozenset(terms("say tell claim think announce state warn believe argue insist"))
-_ASKS_SPEAKER = re.compile(
-    r"\bwhat\s+(?:did|does|do|has|have|will|would)\s+(.+?)\s+(?:say|said|tell|told|claim|think|announce|state|warn|believe|argue|insist)\b"
+# Verbs of saying and of reporting what was found, in every form a "what did X …?" takes:
+# "what did the report find?", "what has the minister announced?".
+_ASKING_VERBS = (
+    "say|says|said|tell|tells|told|claim|claims|claimed|think|thinks|thought|announce|announced|state|stated|"
+    "warn|warned|believe|believed|argue|argued|insist|insisted|find|found|report|reported|write|wrote|written|"
+    "conclude|concluded|estimate|estimated|predict|predicted|suggest|suggested|reveal|revealed|explain|explained|"
+    "confirm|confirmed|deny|denied"
 )
+_ASKS_SPEAKER = re.compile(rf"\bwhat\s+(?:did|does|do|has|have|had|will|would)\s+(.+?)\s+(?:{_ASKING_VERBS})\b")
+# Their stems: what a question says besides whose words it asks for ("say" in "what did X say?").
+ASKING_VERBS = frozenset(terms(_ASKING_VERBS.replace("|", " ")))
 
 
 def asked_speaker(question: str) -> tuple[str, ...]:
     """The words naming whose words a "What did X say…?" question asks for (as written)."""
     found = _ASKS_SPEAKER.search(normalize(question))
     return tuple(w for w in words(found.group(1)) if w not in STOPWORDS) if found else ()
+
+
+_TOPIC_LEAD = re.compile(r"^\W*(?:(?:about|on|of|regarding|concerning|over|in)\b)?")
+
+
+def speaker_topic(question: str) -> str:
+    """What a "What did X say about Y?" question asks about ("Y"), as written; "" when it
+    asks only what X said, or is not such a question."""
+    found = _ASKS_SPEAKER.search(normalize(question))
+    if not found:
+        return ""
+    rest = question[found.end() :] if len(question) == len(normalize(question)) else normalize(question)[found.end() :]
+    return _TOPIC_LEAD.sub("", rest).strip(" ?!.")
 
 
 _FIRST_AND_SECOND_PERSON = frozenset("i me my mine myself you your yours yourself".split())

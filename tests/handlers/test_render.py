@@ -116,3 +116,14 @@ def test_plain_text_for_the_terminal_still_renders_answers():
     answer = Answer("q", "answered", 90.0, claim, (Candidate(claim, 90.0),))
     assert render.plain(answer).splitlines()[:2] == ["Statement.", "— according to Someone, via Relay"]
     assert render.plain(Answer("q", "refused", 0.0, None, ())) == render.REFUSAL
+
+
+@settings(max_examples=30, deadline=None)
+@given(statements=st.lists(text, min_size=2, max_size=4), extra=markup)
+def test_a_card_with_further_claims_is_well_formed_and_fits(statements, extra):
+    lead, *also = [a_claim(tainted(s, extra), tainted("Who & <co>", extra), via="via <b>x</b>") for s in statements]
+    html = render.card(lead, also)
+    assert render.units(html) <= render.LIMIT
+    assert well_formed(html)[0] == "b"
+    assert html.count("<i>Also:</i>") == 1
+    assert html.count("— according to") == len(statements)
