@@ -49,6 +49,11 @@ class Query:
     personal: bool = False  # about the one asking or the one asked ("my income", "your help")
     vector: Any = None  # the question's embedding, when the semantic tier is ready
 
+    @property
+    def named(self) -> bool:
+        """Whether the question names anyone or anything: a name or number, or whose words it asks for."""
+        return bool(self.names or self.speaker)
+
 
 def analyse(question: str, vocabulary: Vocabulary, semantic: SemanticIndex | None = None) -> Query:
     """The question's terms (typos repaired), weights, names, kind, and vector."""

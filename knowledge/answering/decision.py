@@ -50,7 +50,7 @@ def decide(q: Query, scored: list[Scored], t: Thresholds, tuning: Thresholds, pr
         # Michel say we must remain careful?" is far from every claim) it has no opinion, and
         # the lexical matcher decides; without one ("thanks for your help", "how many days
         # have I used") the words the question shares with a claim are a coincidence.
-        if q.names:
+        if q.named:
             t = tuning
         else:
             return Decision("refused", NOTHING_LIKE, ranked(scored, t))
@@ -60,11 +60,11 @@ def decide(q: Query, scored: list[Scored], t: Thresholds, tuning: Thresholds, pr
     reason = vetoed(top)
     if reason:
         return Decision("refused", reason, best)
-    if not t.semantic and not q.names and top.overlap < t.unnamed_overlap:
+    if not t.semantic and not q.named and top.overlap < t.unnamed_overlap:
         # Naming no one, and sharing a word or two with a longer phrasing ("what's the
         # time" against "How many times did North Korea fail to put a satellite into orbit?").
         return Decision("refused", NOTHING_LIKE, best)
-    if not t.semantic and not q.names and q.personal and not top.row.personal and top.overlap < t.personal_overlap:
+    if not t.semantic and not q.named and q.personal and not top.row.personal and top.overlap < t.personal_overlap:
         # A question about the asker's own things, or about the bot, against a claim about the
         # world: "how many days off have I used?" is not "How many shells does Russia use a day?".
         return Decision("refused", ABOUT_YOU, best)

@@ -56,7 +56,7 @@ def score(q: Query, hits: list[Hit], keep: int, t: Thresholds, vocabulary: Vocab
         estimate = partial / (W_COVERAGE + W_BM25) * 100  # the lexical score, on the cheap parts
         cheap.append((t.fuse(estimate, hit.cosine), estimate, partial, coverage, hit.cosine, row))
     cheap.sort(key=lambda c: c[0], reverse=True)
-    if not q.names and t.far_from_all(c[4] for c in cheap[:keep]):
+    if not q.named and t.far_from_all(c[4] for c in cheap[:keep]):
         # Refused whatever the costly parts say (``decide``): nothing like the question. Its
         # candidates, for moderators, keep the cheap parts' estimate and order.
         return [
