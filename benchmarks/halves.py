@@ -21,10 +21,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+# The repository first (results.py imports benchmarks.common), this folder last.
+sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 
-from common import EVAL, OUT, RESULTS, ROOT, command_line, machine, machine_block, shared_score, table  # noqa: E402
+from common import EVAL, OUT, ROOT, command_line, machine, machine_block, shared_score, table  # noqa: E402
 from fit import busy_cut  # noqa: E402
+from results import replace_section  # noqa: E402
 from versus import checkout  # noqa: E402
 
 from knowledge.answering.evaluation import Question, load_questions  # noqa: E402
@@ -105,14 +108,7 @@ def main() -> None:
     )
     print(body)
     if args.write:
-        start, end = f"<!-- {MARK}:start -->", f"<!-- {MARK}:end -->"
-        text = RESULTS.read_text(encoding="utf-8")
-        block = f"{start}\n{body}\n{end}"
-        if start in text:
-            text = text.split(start)[0] + block + text.split(end, 1)[1]
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
-        RESULTS.write_text(text, encoding="utf-8")
+        replace_section(MARK, body)
 
 
 if __name__ == "__main__":

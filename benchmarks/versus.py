@@ -24,11 +24,13 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from common import EVAL, OUT, RESULTS, ROOT, command_line, machine, machine_block, table  # noqa: E402
-
 HERE = Path(__file__).resolve().parent
+# The repository first (results.py imports benchmarks.common), this folder last.
+sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
+
+from common import EVAL, OUT, ROOT, command_line, machine, machine_block, table  # noqa: E402
+from results import replace_section  # noqa: E402
+
 MARK = "versus"
 
 
@@ -153,14 +155,7 @@ def main() -> None:
     )
     print(body)
     if args.write:
-        start, end = f"<!-- {MARK}:start -->", f"<!-- {MARK}:end -->"
-        text = RESULTS.read_text(encoding="utf-8")
-        block = f"{start}\n{body}\n{end}"
-        if start in text:
-            text = text.split(start)[0] + block + text.split(end, 1)[1]
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
-        RESULTS.write_text(text, encoding="utf-8")
+        replace_section(MARK, body)
 
 
 if __name__ == "__main__":
