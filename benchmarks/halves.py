@@ -84,7 +84,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base", default="HEAD~1", help="the commit to compare against (default: HEAD~1)")
     ap.add_argument("--data-dir", type=Path, default=OUT / "halves", help="where the embeddings cache is kept")
-    ap.add_argument("--write", action="store_true", help="write the table into RESULTS.md")
+    ap.add_argument("--write", action="store_true", help="write the table into RESULTS.md, in a section of its own for each --base")
     args = ap.parse_args()
     trees = {"base": checkout(args.base), "this": ROOT}
     rows = []
@@ -108,7 +108,7 @@ def main() -> None:
     )
     print(body)
     if args.write:
-        replace_section(MARK, body)
+        replace_section(f"{MARK}-{args.base}", body)
 
 
 if __name__ == "__main__":

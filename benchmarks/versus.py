@@ -118,7 +118,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=10_000, help="claims in the synthetic store")
     ap.add_argument("--core", type=int, default=0, help="the core every measuring process is pinned to")
     ap.add_argument("--only", default="", help="run only the workloads whose name contains this")
-    ap.add_argument("--write", action="store_true", help="write the table into RESULTS.md")
+    ap.add_argument("--write", action="store_true", help="write the table into RESULTS.md, in a section of its own for each --base")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--workload", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -155,7 +155,7 @@ def main() -> None:
     )
     print(body)
     if args.write:
-        replace_section(MARK, body)
+        replace_section(f"{MARK}-{args.base}", body)
 
 
 if __name__ == "__main__":
