@@ -204,7 +204,9 @@ class LiveKnowledge:
         """
         async with self._lock:
             try:
-                planned = await asyncio.to_thread(publishing.plan, raw, name, self.path, max_claims=max_claims)
+                planned = await asyncio.to_thread(
+                    publishing.plan, raw, name, self.path, max_claims=max_claims, limits=self.current.limits
+                )
             except KnowledgeError as err:
                 return PublishOutcome("refused", problems=tuple(err.problems))
             except Exception as err:  # the validator's bug, or the directory vanished: refused, not a crash

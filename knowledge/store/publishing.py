@@ -24,7 +24,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.store.loader import KnowledgeError, Problem, knowledge_files, load_claims, parse_file
+from knowledge.store.loader import (
+    DEFAULT_LIMITS,
+    KnowledgeError,
+    Limits,
+    Problem,
+    knowledge_files,
+    load_claims,
+    parse_file,
+)
 
 
 @dataclass(frozen=True)
@@ -63,17 +71,23 @@ def _existing_file(knowledge_dir: Path, source_id: str) -> tuple[Path, list[str]
     return None
 
 
-def plan(raw: bytes, name: str, knowledge_dir: Path, *, max_claims: int) -> Plan:
+def plan(raw: bytes, name: str, knowledge_dir: Path, *, max_claims: int, limits: Limits = DEFAULT_LIMITS) -> Plan:
     """Validate ``raw`` (a knowledge file's bytes, shown as ``name`` in problems) against the
-    knowledge in ``knowledge_dir``. Raises KnowledgeError with every problem; writes nothing."""
+    knowledge in ``knowledge_dir``, within ``limits`` as a load would. Raises KnowledgeError
+    with every problem; leaves the directory as it was."""
     if not knowledge_dir.is_dir():
         raise KnowledgeError(
             [Problem(str(knowledge_dir), 1, 1, "publishing needs the knowledge path to be a directory")]
         )
-    with tempfile.TemporaryDirectory() as scratch:
-        candidate = Path(scratch) / "upload.yaml"
-        candidate.write_bytes(raw)
-        model, positions = parse_file(candidate, name)  # raises with file:line:col
+    # Read from a scratch file beside the knowledge (a suffix the loader ignores): where the
+    # file will be written, so a directory that cannot take it is found before anything changes.
+    fd, scratch = tempfile.mkstemp(dir=knowledge_dir, prefix=".upload-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
+        model, positions = parse_file(Path(scratch), name, limits)  # raises with file:line:col
+    finally:
+        Path(scratch).unlink(missing_ok=True)
     if len(model.claims) > max_claims:
         raise KnowledgeError([Problem(name, 1, 1, f"{len(model.claims)} claims: at most {max_claims} per file")])
     existing = _existing_file(knowledge_dir, model.source.id)
