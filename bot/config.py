@@ -146,7 +146,6 @@ class Settings(_HasLimits, BaseSettings):
     )
     watch_settle: float = Field(
         10.0,
-        ge=0,
         description="Seconds the knowledge files must stay unchanged before the watcher loads them, "
         "so that a file still being written (with pauses) is not loaded half done.",
     )
@@ -171,7 +170,6 @@ class Settings(_HasLimits, BaseSettings):
     )
     publish_confirm_removals: int = Field(
         3,
-        ge=0,
         description="A /publish that removes more than this many claims of the version it replaces "
         "waits for the moderator to press a confirmation button.",
     )
@@ -335,6 +333,13 @@ class Settings(_HasLimits, BaseSettings):
     def _at_least_one(cls, value: int) -> int:
         if value < 1:
             raise ValueError("must be 1 or more")
+        return value
+
+    @field_validator("watch_settle", "publish_confirm_removals")
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must be 0 or more")
         return value
 
     @field_validator("request_timeout", "watch_interval", "events_timeout", "stop_grace", "stall_after")
