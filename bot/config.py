@@ -146,6 +146,7 @@ class Settings(_HasLimits, BaseSettings):
     )
     watch_settle: float = Field(
         10.0,
+        ge=0,
         description="Seconds the knowledge files must stay unchanged before the watcher loads them, "
         "so that a file still being written (with pauses) is not loaded half done.",
     )
@@ -170,6 +171,7 @@ class Settings(_HasLimits, BaseSettings):
     )
     publish_confirm_removals: int = Field(
         3,
+        ge=0,
         description="A /publish that removes more than this many claims of the version it replaces "
         "waits for the moderator to press a confirmation button.",
     )
@@ -335,13 +337,6 @@ class Settings(_HasLimits, BaseSettings):
             raise ValueError("must be 1 or more")
         return value
 
-    @field_validator("watch_settle", "publish_confirm_removals")
-    @classmethod
-    def _not_negative(cls, value: float) -> float:
-        if value < 0:
-            raise ValueError("must be 0 or more")
-        return value
-
     @field_validator("request_timeout", "watch_interval", "events_timeout", "stop_grace", "stall_after")
     @classmethod
     def _positive(cls, value: float) -> float:
@@ -399,13 +394,15 @@ _MESSAGES = {
     "float_parsing": "must be a number",
     "bool_parsing": "must be true or false",
     "string_type": "must be text",
-    "greater_than_equal": "must be a whole number, 1 or more",
+    "greater_than_equal": "must be a whole number, {ge} or more",
 }
 
 
 def _line(error: Mapping[str, Any]) -> str:
     loc = [str(part) for part in error.get("loc", ()) if isinstance(part, str)]
-    message = _MESSAGES.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
+    message = _MESSAGES.get(error["type"], "").format(**error.get("ctx") or {}) or str(error["msg"]).removeprefix(
+        "Value error, "
+    )
     if not loc:  # a model-level check: its message already names the variables
         return message
     return f"{env_name(loc[0])}: {message}"
