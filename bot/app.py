@@ -150,9 +150,11 @@ def register_handlers(app: App, settings: Settings) -> None:
             MessageHandler(
                 filters.ChatType.GROUPS & text_message & ~filters.COMMAND & ask.ADDRESSED_TO_BOT, ask.group_question
             ),
-            # Buttons: "Did you mean…" picks, 👍/👎, and anything else (old or garbled data).
+            # Buttons: "Did you mean…" picks, 👍/👎, a publish's confirmation (the handler
+            # checks who presses it), and anything else (old or garbled data).
             CallbackQueryHandler(buttons.pick, pattern=r"^pick:"),
             CallbackQueryHandler(buttons.feedback, pattern=r"^fb:"),
+            CallbackQueryHandler(drafting.confirm_publish, pattern=r"^pub:"),
             CallbackQueryHandler(buttons.expired),
             # Inline mode: @bot words, in any chat; and a card posted from its results.
             InlineQueryHandler(inline.inline_query),
@@ -193,9 +195,15 @@ class Lifecycle:
         logger.info("Serving %d claims from %d source(s) as @%s", len(kb), len(kb.sources), app.bot.username)
         if settings.watch_knowledge:
             self.watcher = asyncio.create_task(
-                state.live.watch(settings.watch_interval, self._reporter(app)), name="groundbot knowledge watcher"
+                state.live.watch(settings.watch_interval, self._reporter(app), settings.watch_settle),
+                name="groundbot knowledge watcher",
             )
-            logger.info("Watching %s for changes every %gs", state.live.path, settings.watch_interval)
+            logger.info(
+                "Watching %s for changes every %gs (loaded once unchanged for %gs)",
+                state.live.path,
+                settings.watch_interval,
+                settings.watch_settle,
+            )
 
     def _reporter(self, app: App) -> Callable[[ReloadOutcome], Awaitable[None]]:
         moderators = sorted(self.settings.moderators)

@@ -17,7 +17,7 @@ from bot.app import run as run_bot
 from bot.chat import COMMANDS as CHAT_COMMANDS
 from bot.chat import HELP as CHAT_HELP
 from bot.chat import HISTORY_FILE, QUIT, TerminalChat, line_editing
-from bot.cli_common import Failure, data_dir_option, knowledge_option
+from bot.cli_common import Failure, check_data_dir, data_dir_option, knowledge_option, safe_url
 from bot.config import ConfigError, Settings, load_limits, load_settings
 from bot.operations_cli import backup, health, stats, unanswered
 from handlers.render import plain
@@ -194,7 +194,7 @@ def _unexpected(path: Path, question: Question, answer: Answer) -> str:
     "--check",
     is_flag=True,
     help="Validate the settings, the knowledge and the data directory, then exit "
-    "(0: ready to run; 2: a bad setting; 1: bad knowledge or an unwritable data directory). "
+    "(0: ready to run; 2: a bad setting, or a data directory or event log that cannot be used; 1: bad knowledge). "
     "Contacts no one: for deploy scripts.",
 )
 def run(check: bool) -> None:
@@ -210,6 +210,9 @@ def run(check: bool) -> None:
     if check:
         _check_deployment(settings)
         return
+    # The data directory and event log first: a garbage events.db or a data directory that
+    # is a file is one line here, not a traceback (or a misleading one) from inside start-up.
+    check_data_dir(settings)
     configure_logging(settings)
     try:
         run_bot(settings)
@@ -219,7 +222,9 @@ def run(check: bool) -> None:
     except InvalidToken:
         raise Failure("groundbot: GROUNDBOT_TOKEN: Telegram rejected the token.", exit_code=2) from None
     except NetworkError as err:
-        raise Failure(f"groundbot: cannot reach the Bot API at {settings.base_url}: {type(err).__name__}") from None
+        raise Failure(
+            f"groundbot: cannot reach the Bot API at {safe_url(settings.base_url)}: {type(err).__name__}"
+        ) from None
     except OSError as err:  # the webhook or health port is taken, or the address is not ours
         raise Failure(f"groundbot: cannot listen on {settings.listen}: {err.strerror or err}") from None
 
@@ -236,7 +241,7 @@ def _semantic_line(kb: KnowledgeBase, settings: Settings) -> str:
 
 def _check_deployment(settings: Settings) -> None:
     """`groundbot run --check`: what `run` would load and open, loaded and opened, then closed."""
-    mode = f"webhook at {settings.webhook_url}" if settings.webhook else "long polling"
+    mode = f"webhook at {safe_url(settings.webhook_url)}" if settings.webhook else "long polling"
     health = f"; /healthz on {settings.listen}:{settings.health_port}" if settings.health_port else ""
     click.echo(f"OK: settings ({mode}{health})")
     kb = _load(settings.knowledge, settings.limits)
@@ -245,22 +250,7 @@ def _check_deployment(settings: Settings) -> None:
         click.echo(_semantic_line(kb, settings))
     finally:
         kb.close()
-    try:
-        log = EventLog(
-            settings.events_path,
-            hash_users=settings.hash_user_ids,
-            retention_days=None,
-            id_key=settings.id_key.get_secret_value().encode() if settings.id_key else None,
-        )
-    except (OSError, ValueError, sqlite3.Error) as err:
-        raise Failure(f"groundbot: cannot open the event log {settings.events_path}: {err}") from None
-    try:
-        problem = log.writable()
-    finally:
-        log.close()
-    if problem is not None:
-        raise Failure(f"groundbot: the event log {settings.events_path} is not writable: {problem}")
-    click.echo(f"OK: event log {settings.events_path} is writable")
+    click.echo(f"OK: event log {check_data_dir(settings)} is writable")
 
 
 def _chat_help() -> str:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 
-from knowledge.activity.events import EVENTS_FILE
+from bot.config import Settings
+from knowledge.activity.events import EVENTS_FILE, EventLog
 
 KNOWLEDGE_HELP = "Knowledge file or directory (default: $GROUNDBOT_KNOWLEDGE, else the bundled knowledge)."
 knowledge_option = click.option(
@@ -51,3 +55,75 @@ data_dir_option = click.option(
     help=f"The bot's data directory, holding {EVENTS_FILE} and the embeddings cache "
     "(default: $GROUNDBOT_DATA_DIR, else ./data).",
 )
+
+
+# A start-up that cannot use its data directory or event log: one line, exit 2, as a bad setting.
+SETUP_EXIT = 2
+
+
+def safe_url(url: str | None) -> str:
+    """``url`` fit for a message or a log: any ``user:password@`` replaced by ``***@``."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(an unreadable URL)"
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+
+
+def _reason(err: OSError) -> str:
+    return (err.strerror or type(err).__name__).lower()
+
+
+def check_data_dir(settings: Settings) -> Path:
+    """Make sure the data directory and its event log can be used, as `run` will; the event log's path.
+
+    Raises ``Failure`` (exit 2, one ``groundbot: …`` line naming the place) when the data
+    directory is a file, cannot be made or written in, or the event log is not a database
+    or cannot be written: a start-up that would fail later with a traceback fails here.
+    """
+    data_dir, path = settings.data_dir, settings.events_path
+    where = "(GROUNDBOT_DATA_DIR)"
+    if data_dir.exists() and not data_dir.is_dir():
+        raise Failure(f"groundbot: the data directory {data_dir} is a file, not a directory {where}", exit_code=2)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise Failure(
+            f"groundbot: cannot make the data directory {data_dir}: {_reason(err)} {where}", exit_code=2
+        ) from None
+    if not os.access(data_dir, os.W_OK | os.X_OK):
+        raise Failure(
+            f"groundbot: cannot write in the data directory {data_dir}: permission denied {where}", exit_code=2
+        )
+    if path.exists() and not path.is_file():
+        raise Failure(f"groundbot: the event log {path} is not a file", exit_code=2)
+    try:
+        log = EventLog(
+            path,
+            hash_users=settings.hash_user_ids,
+            retention_days=None,
+            id_key=settings.id_key.get_secret_value().encode() if settings.id_key else None,
+        )
+    except sqlite3.DatabaseError as err:
+        if "not a database" in str(err) or "malformed" in str(err):
+            raise Failure(
+                f"groundbot: the event log {path} is not an SQLite database ({err}): "
+                "move it aside, or restore it from a backup",
+                exit_code=2,
+            ) from None
+        raise Failure(f"groundbot: cannot open the event log {path}: {err}", exit_code=2) from None
+    except OSError as err:
+        raise Failure(f"groundbot: cannot open the event log {path}: {_reason(err)}", exit_code=2) from None
+    except ValueError as err:
+        raise Failure(f"groundbot: cannot open the event log {path}: {err}", exit_code=2) from None
+    try:
+        problem = log.writable()
+    finally:
+        log.close()
+    if problem is not None:
+        raise Failure(f"groundbot: the event log {path} is not writable: {problem}", exit_code=2)
+    return path

@@ -144,6 +144,12 @@ class Settings(_HasLimits, BaseSettings):
         2.0,
         description="Seconds between looks at the knowledge files when GROUNDBOT_WATCH_KNOWLEDGE is on.",
     )
+    watch_settle: float = Field(
+        10.0,
+        ge=0,
+        description="Seconds the knowledge files must stay unchanged before the watcher loads them, "
+        "so that a file still being written (with pauses) is not loaded half done.",
+    )
     max_file_bytes: MaxFileBytes = Limits.max_file_bytes
     max_depth: MaxDepth = Limits.max_depth
     max_nodes: MaxNodes = Limits.max_nodes
@@ -162,6 +168,12 @@ class Settings(_HasLimits, BaseSettings):
         1,
         ge=1,
         description="How many drafts one moderator may have running at once.",
+    )
+    publish_confirm_removals: int = Field(
+        3,
+        ge=0,
+        description="A /publish that removes more than this many claims of the version it replaces "
+        "waits for the moderator to press a confirmation button.",
     )
     webhook_url: str | None = Field(
         None,
@@ -382,13 +394,15 @@ _MESSAGES = {
     "float_parsing": "must be a number",
     "bool_parsing": "must be true or false",
     "string_type": "must be text",
-    "greater_than_equal": "must be a whole number, 1 or more",
+    "greater_than_equal": "must be a whole number, {ge} or more",
 }
 
 
 def _line(error: Mapping[str, Any]) -> str:
     loc = [str(part) for part in error.get("loc", ()) if isinstance(part, str)]
-    message = _MESSAGES.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
+    message = _MESSAGES.get(error["type"], "").format(**error.get("ctx") or {}) or str(error["msg"]).removeprefix(
+        "Value error, "
+    )
     if not loc:  # a model-level check: its message already names the variables
         return message
     return f"{env_name(loc[0])}: {message}"

@@ -167,7 +167,7 @@ def backup(dest: str, data_dir: Path) -> None:
     try:
         target = backups.target(source, Path(dest), directory=dest.endswith(("/", "\\")))
     except backups.BackupError as err:
-        raise Failure(f"groundbot: {err}") from None
+        raise Failure(f"groundbot: {err}", exit_code=_exit_code(err)) from None
     counts = _backup(source, target)
     click.echo(f"Backed up {counts[0]} questions and {counts[1]} feedback votes to {target}")
 
@@ -177,5 +177,10 @@ def _backup(source: Path, dest: Path) -> tuple[int, int]:
     try:
         done = backups.backup(source, dest)
     except backups.BackupError as err:
-        raise Failure(f"groundbot: {err}") from None
+        raise Failure(f"groundbot: {err}", exit_code=_exit_code(err)) from None
     return done.questions, done.feedback
+
+
+def _exit_code(err: backups.BackupError) -> int:
+    """2 when the backup has nowhere to go (as a bad setting: the command is wrong), else 1."""
+    return 2 if isinstance(err, backups.NoPlace) else 1

@@ -133,14 +133,16 @@ async def ask_command(update: Update, context: Context) -> None:
     message = update.effective_message
     question = " ".join(context.args or [])
     replied = message.reply_to_message
+    # A captioned photo, video or document asks its caption: the words people read with it.
+    replied_words = (replied.text or replied.caption) if replied is not None else None
     if (
         not question
         and replied is not None
-        and replied.text
+        and replied_words
         and replied.from_user
         and replied.from_user.id != context.bot.id
     ):
-        question = replied.text
+        question = replied_words
     if not question.strip():
         await message.reply_text(
             "Write your question after the command, e.g. /ask How many shells does Russia fire per day?",

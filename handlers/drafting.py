@@ -9,7 +9,11 @@
   it: validated as ``groundbot check`` does (every ``file:line:col`` problem is replied and
   nothing changes), written atomically into the knowledge directory (the previous version
   of the same ``source.id`` kept under the data directory's ``history/``), then reloaded,
-  and the reply says what changed, as /reload does.
+  and the reply says what changed, as /reload does. All of it under the live knowledge's
+  one writer's lock (``LiveKnowledge.publish``); a file the knowledge does not load with is
+  taken back out. A file that removes more than ``GROUNDBOT_PUBLISH_CONFIRM_REMOVALS``
+  claims of the version it replaces waits for its moderator's confirmation button
+  (``pub:<token>:<y|n>``, the token random and kept here, so forged data finds nothing).
 
 The logic is in ``knowledge.drafting.draft`` and ``knowledge.store.publishing``; this module only moves bytes.
 """
@@ -17,18 +21,23 @@ The logic is in ``knowledge.drafting.draft`` and ``knowledge.store.publishing``;
 from __future__ import annotations
 
 import asyncio
+import re
+import secrets
+import time
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import filters
 
 from handlers import render
-from handlers.state import Context
+from handlers.buttons import NOT_YOURS
+from handlers.state import BotState, Context, PendingPublish
 from knowledge import KnowledgeBase
 from knowledge.drafting.draft import DraftUnavailable, draft_article, load_pipeline, render_yaml, summary
-from knowledge.store.loader import KnowledgeError
-from knowledge.store.publishing import publish as publish_file
+from knowledge.store.loader import Problem
+from knowledge.store.publishing import Plan
 
 COMMANDS = ("draft", "publish")
 ASK_FOR_ARTICLE = "Send me the article now: paste its text, forward it, or send a .txt file."
@@ -39,6 +48,11 @@ MAX_PROBLEMS = 30  # listed in the reply; `groundbot check` shows the rest
 # A document whose caption is the command: CommandHandler reads a text's entities, never a caption's.
 DRAFT_CAPTION = filters.CaptionRegex(r"^/draft(@\w+)?(\s|$)")
 PUBLISH_CAPTION = filters.CaptionRegex(r"^/publish(@\w+)?(\s|$)")
+# The confirmation button of a publish that removes claims: pub:<token>:<y|n>.
+CONFIRM = re.compile(r"pub:([A-Za-z0-9_-]{12}):([yn])", re.ASCII)
+CONFIRM_EXPIRED = "That confirmation has expired or was already used: send the file with /publish again."
+CONFIRM_WITHIN = 3600.0  # seconds a confirmation button stays good
+MAX_PENDING = 100  # publishes waiting for confirmation, at most: the oldest are forgotten
 
 
 class AwaitingArticle(filters.MessageFilter):
@@ -114,6 +128,7 @@ async def _draft_and_reply(message: Message, context: Context, text: str, user: 
 async def publish(update: Update, context: Context) -> None:
     """/publish as the caption of a .yaml, or in reply to one."""
     message = update.effective_message
+    assert message is not None  # registered for messages only
     target = message if message.document is not None else message.reply_to_message
     if target is None or target.document is None:
         await message.reply_text(NO_FILE)
@@ -121,38 +136,131 @@ async def publish(update: Update, context: Context) -> None:
     raw = await _read_bytes(target, context, (".yaml", ".yml"))
     if raw is None:
         return
-    state = context.bot_data
-    settings = state.settings
-    if settings.knowledge is None:
+    if context.bot_data.settings.knowledge is None:
         await message.reply_text("Publishing needs GROUNDBOT_KNOWLEDGE set to a knowledge directory.")
         return
-    try:
-        done = await asyncio.to_thread(
-            publish_file,
-            raw,
-            target.document.file_name or "upload.yaml",
-            settings.knowledge,
-            settings.data_dir / "history",
-            max_claims=settings.draft_max_claims,
+    name = target.document.file_name or "upload.yaml"
+    await _publish_and_reply(message, context, raw, name, update.effective_user.id, frozenset())
+
+
+async def _publish_and_reply(
+    message: Message, context: Context, raw: bytes, name: str, user: int, confirmed: frozenset[str]
+) -> None:
+    """Publish through the live knowledge (one writer at a time) and say exactly what happened."""
+    state = context.bot_data
+    settings = state.settings
+    assert state.live is not None  # post_init loads it before any update
+    outcome = await state.live.publish(
+        raw,
+        name,
+        history_dir=settings.data_dir / "history",
+        max_claims=settings.draft_max_claims,
+        confirm_over=settings.publish_confirm_removals,
+        confirmed=confirmed,
+    )
+    if outcome.status == "confirm":
+        assert outcome.plan is not None
+        token = _keep_pending(state, PendingPublish(user, raw, name, frozenset(outcome.plan.removed), time.monotonic()))
+        await message.reply_text(_confirm_text(outcome.plan), reply_markup=_confirm_keyboard(token, outcome.plan))
+        return
+    if outcome.status == "refused":
+        head = f"❌ Not published: {len(outcome.problems)} problem(s); nothing changed."
+        await message.reply_text(_with_problems(head, outcome.problems))
+        return
+    done, reloaded = outcome.published, outcome.reload
+    assert done is not None and reloaded is not None
+    if outcome.status == "rolled_back":
+        put_back = (
+            f"the previous version of {escape(done.path.name)} was restored"
+            if done.history
+            else f"{escape(done.path.name)} was taken back out"
         )
-    except KnowledgeError as err:
-        lines = [str(p) for p in err.problems[:MAX_PROBLEMS]]
-        more = len(err.problems) - len(lines)
-        text = (
-            f"❌ Not published: {len(err.problems)} problem(s); nothing changed.\n<pre>"
-            + escape("\n".join(lines))
-            + "</pre>"
-            + (f"\n…and {more} more." if more > 0 else "")
+        head = (
+            f"❌ Not published: the knowledge did not load with it ({len(outcome.problems)} problem(s)), so {put_back}; "
+            f"nothing changed. Still answering from {reloaded.claims} claim(s) from {reloaded.sources} source(s)."
         )
-        await message.reply_text(text)
+        await message.reply_text(_with_problems(head, outcome.problems))
+        return
+    if outcome.status == "undo_failed":
+        head = (
+            f"❌ Published as {escape(done.path.name)}, but the knowledge does not load with it and the file could "
+            "not be taken back out: remove it on the server. Still answering from the last good knowledge."
+        )
+        await message.reply_text(_with_problems(head, outcome.problems))
         return
     where = done.path.name + (
         f", replacing the previous version (kept as history/{done.history.name})" if done.history else ""
     )
-    assert state.live is not None  # post_init loads it before any update
-    outcome = await state.live.reload()
-    for text in render.reload_messages(outcome, prefix=f"Published {done.claims} claims as {escape(where)}. "):
+    for text in render.reload_messages(reloaded, prefix=f"Published {done.claims} claims as {escape(where)}. "):
         await message.reply_text(text)
+
+
+def _with_problems(head: str, problems: Sequence[Problem]) -> str:
+    lines = [str(p) for p in problems[:MAX_PROBLEMS]]
+    more = len(problems) - len(lines)
+    return f"{head}\n<pre>" + escape("\n".join(lines)) + "</pre>" + (f"\n…and {more} more." if more > 0 else "")
+
+
+def _keep_pending(state: BotState, pending: PendingPublish) -> str:
+    """Keep ``pending`` under a new unguessable token; forget the stale and the oldest beyond the cap."""
+    waiting = state.pending_publishes
+    for token in [t for t, p in waiting.items() if pending.at - p.at > CONFIRM_WITHIN]:
+        del waiting[token]
+    while len(waiting) >= MAX_PENDING:
+        del waiting[next(iter(waiting))]
+    token = secrets.token_urlsafe(9)  # 12 characters of [A-Za-z0-9_-]: 72 random bits
+    waiting[token] = pending
+    return token
+
+
+def _confirm_text(planned: Plan) -> str:
+    removed = planned.removed
+    shown = ", ".join(removed[:10]) + (f" and {len(removed) - 10} more" if len(removed) > 10 else "")
+    return (
+        f"⚠️ {escape(planned.name)} replaces {escape(planned.target.name)} and removes {len(removed)} of its "
+        f"claims: {escape(shown)}. Publish it anyway?"
+    )
+
+
+def _confirm_keyboard(token: str, planned: Plan) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"Publish, removing {len(planned.removed)} claims", callback_data=f"pub:{token}:y"
+                ),
+                InlineKeyboardButton("Cancel", callback_data=f"pub:{token}:n"),
+            ]
+        ]
+    )
+
+
+async def confirm_publish(update: Update, context: Context) -> None:
+    """The confirmation button of a publish that removes claims: publish it, or cancel it.
+
+    Only the moderator who sent the file can press it; anything else (forged or stale data,
+    another user's press) gets a clear answer and changes nothing.
+    """
+    query = update.callback_query
+    assert query is not None  # registered for callback queries only
+    found = CONFIRM.fullmatch(query.data or "")
+    waiting = context.bot_data.pending_publishes
+    pending = waiting.get(found.group(1)) if found else None
+    if found is None or pending is None or time.monotonic() - pending.at > CONFIRM_WITHIN:
+        await query.answer(CONFIRM_EXPIRED, show_alert=True)
+        return
+    if query.from_user.id != pending.user_id or query.from_user.id not in context.bot_data.settings.moderators:
+        await query.answer(NOT_YOURS, show_alert=True)
+        return
+    del waiting[found.group(1)]  # one press only: a double tap finds it gone
+    await query.answer()
+    message = query.message
+    assert isinstance(message, Message)  # the bot's own message, from this private chat
+    if found.group(2) == "n":
+        await query.edit_message_text(f"Not published: {escape(pending.name)}. Nothing changed.")
+        return
+    await query.edit_message_reply_markup(None)
+    await _publish_and_reply(message, context, pending.raw, pending.name, pending.user_id, pending.removed)
 
 
 def _forwarded_from(message: Message) -> str | None:

@@ -41,6 +41,19 @@ class HandlerSettings(Protocol):
     def draft_max_claims(self) -> int: ...
     @property
     def drafts_per_moderator(self) -> int: ...
+    @property
+    def publish_confirm_removals(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class PendingPublish:
+    """A valid file that takes claims away, kept until its moderator confirms or cancels it."""
+
+    user_id: int  # the moderator who sent it: only they may confirm it
+    raw: bytes
+    name: str
+    removed: frozenset[str]  # the claim ids confirmed as going
+    at: float  # time.monotonic() when it was asked
 
 
 class NotLoaded(RuntimeError):
@@ -58,6 +71,8 @@ class BotState:
     updates_seen: int = 0  # updates received since start-up
     awaiting_article: set[int] = field(default_factory=set)  # moderators who sent /draft alone
     drafts_running: dict[int, int] = field(default_factory=dict)  # moderator -> drafts in progress
+    # Publishes waiting for their moderator's confirmation button, by the token in its data.
+    pending_publishes: dict[str, PendingPublish] = field(default_factory=dict)
 
     @property
     def knowledge(self) -> KnowledgeBase:

@@ -6,6 +6,11 @@ succeeds does one assignment put the new store in service; readers take ``curren
 afresh for each question, so a question sees either the old store or the new one, whole.
 On any problem the current store simply stays.
 
+One writer of the knowledge directory: a reload (``/reload``, the watcher's) and a publish
+(``/publish``: validate, write, reload) each hold one lock from start to end, so two
+publishes never both validate against the directory as it was and both write; a publish
+whose reload fails puts the directory back as it was, so the directory always loads.
+
 The swap happens on the event loop. Questions are answered off it, by one worker thread
 (``answer``), and the old store is closed only once the batch answering from it is done,
 so no question is inside a closed store; nothing else holds it, so its memory goes with it.
@@ -20,9 +25,11 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from knowledge.answering.answer import Answer
 from knowledge.base import Changes, KnowledgeBase
+from knowledge.store import publishing
 from knowledge.store.loader import DEFAULT_LIMITS, KnowledgeError, Limits, Problem, knowledge_files
 
 logger = logging.getLogger(__name__)
@@ -33,6 +40,9 @@ Snapshot = frozenset[tuple[str, int, int, int]]
 # Questions handed to the worker thread at once, at most: a bound on how long the last of
 # a batch waits for the first.
 BATCH = 32
+# Loads of one reload, at most, when the files keep changing while they are read: the
+# last load is kept whatever happens, and the watcher looks again.
+LOAD_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,30 @@ class ReloadOutcome:
     changes: Changes = field(default_factory=lambda: Changes((), (), ()))
     problems: tuple[Problem, ...] = ()
     at: float = field(default_factory=time.time)  # when it finished (time.time())
+
+
+PublishStatus = Literal["published", "refused", "confirm", "rolled_back", "undo_failed"]
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What one publish did.
+
+    - ``published``: written and reloaded (``reload`` says what changed);
+    - ``refused``: not valid (``problems``); nothing written;
+    - ``confirm``: valid, but it takes more claims away from the version it replaces than
+      allowed without a confirmation (``plan.removed``); nothing written;
+    - ``rolled_back``: written, but the knowledge did not load with it (``problems``), so the
+      directory was put back as it was and the store in service stayed;
+    - ``undo_failed``: as ``rolled_back``, but putting the directory back failed too (the
+      last problem says why): the file is still there, for a person to remove.
+    """
+
+    status: PublishStatus
+    plan: publishing.Plan | None = None
+    published: publishing.Published | None = None
+    reload: ReloadOutcome | None = None
+    problems: tuple[Problem, ...] = ()
 
 
 def snapshot(path: Path) -> Snapshot:
@@ -85,6 +119,7 @@ class LiveKnowledge:
         self.embeddings_dir = embeddings_dir
         self._lock = asyncio.Lock()
         self.seen: Snapshot = snapshot(self.path)  # the files as the last load read them
+        self._reading: Snapshot = self.seen  # the files as the load in progress (or the last) found them
         self.last_reload: ReloadOutcome | None = None  # the latest reload's outcome, for health
         self.good_reloads = 0  # reloads that worked, the watcher's and /reload's alike
         self._asked: deque[tuple[str, asyncio.Future[Answer]]] = deque()
@@ -141,24 +176,75 @@ class LiveKnowledge:
         and the current store stays in service.
         """
         async with self._lock:
-            outcome = await self._reload()
-            self.last_reload = outcome
-            self.good_reloads += outcome.ok
-            return outcome
+            return await self._reload_locked()
+
+    async def _reload_locked(self) -> ReloadOutcome:
+        outcome = await self._reload()
+        self.last_reload = outcome
+        self.good_reloads += outcome.ok
+        return outcome
+
+    async def publish(
+        self,
+        raw: bytes,
+        name: str,
+        *,
+        history_dir: Path,
+        max_claims: int,
+        confirm_over: int,
+        confirmed: frozenset[str] = frozenset(),
+    ) -> PublishOutcome:
+        """Validate ``raw``, write it into the knowledge directory and reload, as one change.
+
+        Holds the writer's lock throughout, so a concurrent publish validates against this
+        one's result. A publish taking more than ``confirm_over`` claims away from the
+        version it replaces is only written when those claims are all in ``confirmed``.
+        If the reload fails, the file is taken back out (or the replaced version restored)
+        and the store in service stays. Never raises (but for cancellation).
+        """
+        async with self._lock:
+            try:
+                planned = await asyncio.to_thread(
+                    publishing.plan, raw, name, self.path, max_claims=max_claims, limits=self.current.limits
+                )
+            except KnowledgeError as err:
+                return PublishOutcome("refused", problems=tuple(err.problems))
+            except Exception as err:  # the validator's bug, or the directory vanished: refused, not a crash
+                logger.exception("Validating a published file failed unexpectedly")
+                return PublishOutcome("refused", problems=(_unexpected(self.path, err),))
+            if len(planned.removed) > confirm_over and not set(planned.removed) <= confirmed:
+                return PublishOutcome("confirm", planned)
+            try:
+                done = await asyncio.to_thread(publishing.write, planned, history_dir)
+            except OSError as err:
+                logger.exception("Could not write a published file")
+                return PublishOutcome("refused", planned, problems=(_unexpected(planned.target, err),))
+            outcome = await self._reload_locked()
+            if outcome.ok:
+                return PublishOutcome("published", planned, done, outcome)
+            # The store in service was loaded from the directory as it was: put it back so,
+            # and the next reload, start-up or `groundbot check` sees a directory that loads.
+            try:
+                await asyncio.to_thread(publishing.undo, done)
+            except OSError as err:  # the disk filled or the directory went read-only meanwhile
+                logger.exception("Could not put the knowledge directory back after a failed publish")
+                problem = Problem(str(done.path), 1, 1, f"could not be taken back out: {err.strerror or err}")
+                return PublishOutcome("undo_failed", planned, done, outcome, (*outcome.problems, problem))
+            self.seen = await asyncio.to_thread(snapshot, self.path)
+            logger.warning("Published file %s taken back out: the knowledge did not load with it", done.path.name)
+            return PublishOutcome("rolled_back", planned, done, outcome, outcome.problems)
 
     async def _reload(self) -> ReloadOutcome:
         old = self.current
-        before = self.seen
         try:
-            before = await asyncio.to_thread(snapshot, self.path)
-            new, changes = await asyncio.to_thread(self._load_beside, old)
+            new, changes, before = await self._load_settled(old)
         except KnowledgeError as err:
             # The watcher tries again when these files change, not on every look.
-            self.seen = before
+            self.seen = self._reading
             logger.warning("Reload failed with %d problem(s); still serving %d claims", len(err.problems), len(old))
             return ReloadOutcome(False, len(old), len(old.sources), problems=tuple(err.problems))
         except Exception as err:  # the loader's bug, or MemoryError: still one problem, never a crash
-            self.seen = before
+            self.seen = self._reading
             logger.exception("Reload failed unexpectedly; still serving %d claims", len(old))
             return ReloadOutcome(False, len(old), len(old.sources), problems=(_unexpected(self.path, err),))
         self.current = new
@@ -174,6 +260,26 @@ class LiveKnowledge:
         )
         return ReloadOutcome(True, len(new), len(new.sources), changes)
 
+    async def _load_settled(self, old: KnowledgeBase) -> tuple[KnowledgeBase, Changes, Snapshot]:
+        """Load beside ``old``; if the files changed while they were read, load them again.
+
+        Returns the new store, its changes, and the snapshot of the files it was read from.
+        """
+        for attempt in range(1, LOAD_TRIES + 1):
+            before = self._reading = await asyncio.to_thread(snapshot, self.path)
+            try:
+                new, changes = await asyncio.to_thread(self._load_beside, old)
+            except KnowledgeError:
+                # A file caught mid-write fails to load: fail only if it has stopped changing.
+                if attempt < LOAD_TRIES and await asyncio.to_thread(snapshot, self.path) != before:
+                    continue
+                raise
+            if attempt == LOAD_TRIES or await asyncio.to_thread(snapshot, self.path) == before:
+                return new, changes, before
+            logger.info("Knowledge files changed while they were read; reading them again")
+            new.close()
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
     def _load_beside(self, old: KnowledgeBase) -> tuple[KnowledgeBase, Changes]:
         new = KnowledgeBase.load(self.path, limits=old.limits)
         if self.embeddings_dir is not None:
@@ -182,8 +288,13 @@ class LiveKnowledge:
             new.start_semantic(self.embeddings_dir, background=False)
         return new, new.changes_since(old)
 
-    async def watch(self, interval: float, report: Callable[[ReloadOutcome], Awaitable[None]]) -> None:
+    async def watch(
+        self, interval: float, report: Callable[[ReloadOutcome], Awaitable[None]], settle: float = 0.0
+    ) -> None:
         """Reload whenever the knowledge files change, and ``report`` each outcome. Runs until cancelled.
+
+        A change is loaded once the files have stood still for ``settle`` seconds, seen by
+        at least two identical looks ``interval`` apart (see ``_watch_once``).
 
         A pass that fails in any way is logged with its stack trace and reported (once per
         distinct failure), and the watching goes on. A failed reload is reported once per
@@ -194,7 +305,7 @@ class LiveKnowledge:
         while True:
             await asyncio.sleep(interval)
             try:
-                outcome = await self._watch_once(interval)
+                outcome = await self._watch_once(interval, settle)
             except asyncio.CancelledError:
                 raise
             except Exception as err:
@@ -217,19 +328,23 @@ class LiveKnowledge:
             except Exception:  # telling moderators must never stop the watching
                 logger.exception("Could not report a reload")
 
-    async def _watch_once(self, interval: float) -> ReloadOutcome | None:
+    async def _watch_once(self, interval: float, settle: float = 0.0) -> ReloadOutcome | None:
         """One look: reload if the files changed and have stood still since; None if nothing changed."""
         now = await asyncio.to_thread(snapshot, self.path)
         if now == self.seen:
             return None
-        # An editor or `git pull` may still be writing: load only once two looks an
-        # interval apart see the same files (a file half written is not loaded).
+        # An editor, a script or `git pull` may still be writing, and may pause between
+        # chunks: load only once the files have not changed for ``settle`` seconds, and
+        # never on one look alone (two identical looks at least ``interval`` apart).
+        changed_at = time.monotonic()
         while True:
             await asyncio.sleep(interval)
             settled = await asyncio.to_thread(snapshot, self.path)
-            if settled == now:
+            if settled != now:
+                now, changed_at = settled, time.monotonic()
+                continue
+            if time.monotonic() - changed_at >= settle:
                 break
-            now = settled
         if now == self.seen:  # a /reload got there first
             return None
         logger.info("Knowledge files changed; reloading")

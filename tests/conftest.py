@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +13,16 @@ import pytest
 
 from benchmarks.seed import AMBIGUOUS, ANSWERED, REFUSED, SEED_KNOWLEDGE  # noqa: F401 (tests import them from here)
 from tests.telegram_fakes import TOKEN, BotAPI, BotProcess, FakeTelegram, RunningBot, bot_env, running_bot
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A new directory the unprivileged ``nobody`` user can enter and read, not write (see
+    tests/unprivileged.py); pytest's tmp_path is inside a directory only its owner can enter."""
+    path = Path(tempfile.mkdtemp(prefix="groundbot-shared-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

@@ -40,10 +40,22 @@ def target(source: Path, dest: Path, *, directory: bool = False) -> Path:
     made). Raises BackupError if the file would be the live log or is not a regular file.
     """
     if directory or dest.is_dir():
-        dest.mkdir(parents=True, exist_ok=True)
+        try:
+            dest.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise NoPlace(f"cannot make the folder {dest}: {_reason(err)}") from None
         dest = dest / f"events-{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}.db"
     _refuse_unsafe(source, dest)
     return dest
+
+
+class NoPlace(BackupError):
+    """The backup has nowhere to go: its folder is missing or cannot be written in."""
+
+
+def _reason(err: OSError) -> str:
+    """An OSError's reason, lower case and without the file name (the message has it)."""
+    return (err.strerror or type(err).__name__).lower()
 
 
 def _refuse_unsafe(source: Path, dest: Path) -> None:
@@ -78,7 +90,14 @@ def backup(source: Path, dest: Path) -> Backup:
     failure the temporary file is removed and ``dest`` is left as it was.
     """
     _refuse_unsafe(source, dest)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
+    except FileNotFoundError:
+        raise NoPlace(
+            f"no folder {dest.parent} to write {dest.name} in: make it first, or end DEST with / to have it made"
+        ) from None
+    except OSError as err:
+        raise NoPlace(f"cannot write in {dest.parent}: {_reason(err)}") from None
     os.close(fd)
     partial = Path(name)
     try:

@@ -239,8 +239,11 @@ def _word_partners(vocabulary: list[str]) -> dict[str, list[str]]:
     import numpy as np  # only reports need it: the bot does not load it until a report is asked for
 
     partners = {word: [word] for word in vocabulary}
-    # A word shorter than 3 letters is within SAME_WORD of no other word.
-    long = [w for w in vocabulary if len(w) >= 3]
+    # Only words ``_unmatched`` may forgive a typo in: 4 letters or more, and not numbers
+    # (40,000 for 60,000 is another question). Numbers and ids are the vocabulary that grows
+    # with every distinct question ("depot 4711"), and comparing them all with each other
+    # made a report quadratic in the questions (16,000 took 27 s).
+    long = [w for w in vocabulary if len(w) >= 4 and not is_number(w)]
     if len(long) < 2:
         return partners
     chunk = max(1, 4_000_000 // len(long))  # rows of the score matrix at a time: bounded memory

@@ -253,7 +253,7 @@ def _lines(file: str) -> tuple[str, ...]:
         path = Path(file).resolve()
         info = path.stat()
         return _read_lines(str(path), info.st_mtime_ns, info.st_size)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: resolve() on a symlink loop (Python < 3.13)
         return ()
 
 

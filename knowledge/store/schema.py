@@ -17,7 +17,20 @@ Slug = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Control characters (NUL, escape sequences, C1 codes…) have no place in a statement or a
+# question: they break SQLite text, terminals and Telegram messages, and are never typed on
+# purpose. Tabs and line breaks are whitespace (a YAML block scalar holds them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_control_characters(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X} at character {found.start() + 1}")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_characters)]
 
 
 def is_http_url(value: str) -> bool:

@@ -70,11 +70,11 @@ def test_run_check_exits_1_on_broken_knowledge_listing_each_problem(clean_env, s
     assert not (clean_env / "data").exists()  # nothing created for a deploy that will not start
 
 
-def test_run_check_exits_1_when_the_data_directory_cannot_hold_the_event_log(clean_env, seed_kb):
+def test_run_check_exits_2_when_the_data_directory_cannot_hold_the_event_log(clean_env, seed_kb):
     (clean_env / "not-a-dir").write_text("a file where the data directory should be")
     result = invoke("run", "--check", token=TOKEN, knowledge=str(seed_kb), data_dir="not-a-dir")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("groundbot: cannot open the event log not-a-dir/events.db: ")
+    assert result.exit_code == 2
+    assert result.stderr == "groundbot: the data directory not-a-dir is a file, not a directory (GROUNDBOT_DATA_DIR)\n"
 
 
 def test_the_health_port_must_differ_from_the_webhook_port(clean_env, seed_kb):

@@ -157,7 +157,7 @@ def test_sigkill_loses_no_event_whose_answer_reached_the_user(start_bot, fake_te
 
 def test_with_watching_on_an_edited_file_goes_live_and_the_moderators_are_told(start_bot, fake_telegram, seed_kb):
     api = fake_telegram.api
-    bot = start_bot(moderators=MODERATOR, watch_knowledge="true", watch_interval="0.1")
+    bot = start_bot(moderators=MODERATOR, watch_knowledge="true", watch_interval="0.1", watch_settle="0.3")
     mark = api.mark()
 
     (seed_kb / "team.yaml").write_text(SEED_KNOWLEDGE + NEW_CLAIM, encoding="utf-8")

@@ -115,6 +115,17 @@ async def test_ask_in_reply_to_a_message_asks_that_message(recording_bot):
     assert reply.text.startswith("<b>The army fires")
 
 
+async def test_ask_in_reply_to_a_captioned_photo_asks_its_caption(recording_bot):
+    photo = [{"file_id": "AgACAgIAAxkBAAIBfake", "file_unique_id": "AQADfake", "width": 90, "height": 90}]
+    captioned = message(None, chat=TEAM_GROUP, sender=BOB, photo=photo, caption=ANSWERED)
+    reply = await recording_bot.reply_to(group_message("/ask", reply_to=captioned))
+    assert reply.text.startswith("<b>The army fires")
+    # A photo without a caption has nothing to ask: the usual hint.
+    bare = message(None, chat=TEAM_GROUP, sender=BOB, photo=photo)
+    reply = await recording_bot.reply_to(group_message("/ask", reply_to=bare))
+    assert "Write your question after the command" in reply.text
+
+
 async def test_ask_without_a_question_explains_how_to_ask(recording_bot):
     reply = await recording_bot.reply_to(group_message("/ask"))
     assert "Write your question after the command" in reply.text

@@ -314,6 +314,7 @@ async def wait_for_sent(api: BotAPI, where, timeout: float = 10.0):
 async def test_watching_reloads_on_change_and_tells_the_moderators(bot_settings, bot_api, seed_kb):
     settings = bot_settings.model_copy(update={
         "moderators": frozenset({ALICE["id"]}), "watch_knowledge": True, "watch_interval": 0.05,
+        "watch_settle": 0.2,
     })
     async with running_bot(settings, bot_api) as bot:
         team_file(seed_kb).write_text(SEED_KNOWLEDGE + NEW_CLAIM, encoding="utf-8")

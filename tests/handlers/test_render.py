@@ -43,7 +43,8 @@ def well_formed(html: str) -> list[str]:
     return checker.tags
 
 
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=3000) \
+# No control characters: the schema refuses them in knowledge files (tests/reliability/test_one_writer.py).
+text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=3000) \
     .filter(lambda s: s.strip())
 markup = st.sampled_from(["<script>alert(1)</script>", "&amp;", "a & b", "<b>", "</i>", '"', "&lt;", "😀" * 5])
 

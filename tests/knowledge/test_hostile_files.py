@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import KnowledgeError
-from knowledge.store.loader import Limits, read_claims
+from knowledge import KnowledgeBase, KnowledgeError
+from knowledge.store.loader import Limits, inspect, read_claims
 from knowledge.store.yaml_reading import ALIAS_MESSAGE
 from tests.knowledge.test_loader import GOOD, problems, write
+from tests.unprivileged import as_nobody
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,14 +107,37 @@ def test_a_file_name_that_is_not_utf8_is_a_problem_not_a_crash(tmp_path: Path) -
     assert_one_problem(tmp_path, "bad-\\xff.yaml:1:1: the file name is not UTF-8 text")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode: see the broken-link test")
-def test_an_unreadable_file_is_a_problem(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.yaml", GOOD)
+def check_and_load_as_nobody(path: Path) -> tuple[list[str], list[str]]:
+    """The problems `check` (inspect) and a load find at ``path``, seen by the unprivileged user."""
+
+    def look() -> tuple[list[str], list[str]]:
+        checked = [str(p) for p in inspect(path).problems]
+        try:
+            KnowledgeBase.load(path).close()
+        except KnowledgeError as err:
+            return checked, [str(p) for p in err.problems]
+        return checked, []
+
+    return as_nobody(look)
+
+
+# Root reads any file whatever its mode (and CI runs as root): these run as `nobody`.
+def test_an_unreadable_file_is_a_problem(shared_dir: Path) -> None:
+    write(shared_dir, "b.yaml", GOOD.replace("id: ", "id: other-"))
+    path = write(shared_dir, "a.yaml", GOOD)
     path.chmod(0)
-    try:
-        assert_one_problem(tmp_path, "a.yaml:1:1: cannot read the file: permission denied")
-    finally:
-        path.chmod(0o644)
+    checked, loaded = check_and_load_as_nobody(shared_dir)
+    assert checked == loaded and len(checked) == 1, checked
+    assert checked[0].endswith("a.yaml:1:1: cannot read the file: permission denied")
+
+
+def test_an_unlistable_directory_is_a_problem(shared_dir: Path) -> None:
+    write(shared_dir, "b.yaml", GOOD)
+    (shared_dir / "inner").mkdir(mode=0o700)
+    write(shared_dir / "inner", "c.yaml", GOOD.replace("id: ", "id: inner-"))
+    checked, loaded = check_and_load_as_nobody(shared_dir)
+    assert checked == loaded and len(checked) == 1, checked
+    assert checked[0].endswith("inner:1:1: cannot list the directory: permission denied")
 
 
 def test_a_broken_link_named_like_a_knowledge_file_is_a_problem(tmp_path: Path) -> None:

@@ -41,7 +41,12 @@ NEW_QUESTION = "How many crates does the northern depot store?"
 @pytest.fixture
 def watched(bot_settings):
     return bot_settings.model_copy(
-        update={"moderators": frozenset({MODERATOR}), "watch_knowledge": True, "watch_interval": INTERVAL}
+        update={
+            "moderators": frozenset({MODERATOR}),
+            "watch_knowledge": True,
+            "watch_interval": INTERVAL,
+            "watch_settle": 2 * INTERVAL,
+        }
     )
 
 
@@ -222,7 +227,7 @@ HALF = NEW_CLAIM + """\
 
 async def test_a_file_written_in_two_chunks_is_never_served_half_written(watched, seed_kb):
     interval = 2.0  # GROUNDBOT_WATCH_INTERVAL's default: the chunks come 1.6 s apart
-    settings = watched.model_copy(update={"watch_interval": interval})
+    settings = watched.model_copy(update={"watch_interval": interval, "watch_settle": interval})
     async with running_bot(settings) as bot:
         claims = len(bot.knowledge)
         sizes: list[int] = []
