@@ -243,6 +243,18 @@ class Settings(_HasLimits, BaseSettings):
         description="Per-chat queues, per-user limits, and updates kept until answered (false: "
         "python-telegram-bot's own first-come queue and updater, which confirm updates when fetched).",
     )
+    # Reliability (issue 26): replies delivered at least once, and updates that cannot be handled dropped.
+    send_attempts: int = Field(
+        4,
+        description="Tries per Bot API request (a reply, a button answer…) that fails with a 5xx, a time-out or "
+        "a dropped connection, with growing, jittered pauses between; one that may have arrived already is sent "
+        "again at most once. A reply still not sent leaves its update to be answered after a restart.",
+    )
+    update_attempts: int = Field(
+        3,
+        description="Times an update is taken in hand, across restarts, before it is dropped as one the bot "
+        "cannot handle (logged by update_id, counted in /stats and /healthz).",
+    )
 
     @field_validator("token")
     @classmethod
@@ -318,7 +330,7 @@ class Settings(_HasLimits, BaseSettings):
             raise ValueError("must be 0 (no limit) or more")
         return value
 
-    @field_validator("prefetch_window", "webhook_max_body")
+    @field_validator("prefetch_window", "webhook_max_body", "send_attempts", "update_attempts")
     @classmethod
     def _at_least_one(cls, value: int) -> int:
         if value < 1:
