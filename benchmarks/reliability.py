@@ -5,6 +5,12 @@ python-telegram-bot's FIFO processor and Updater, as the bot ran before issue 10
 "after" (the defaults). Prints the figures and writes them into benchmarks/RESULTS.md.
 
     python benchmarks/reliability.py [--scale 1.0] [--no-write]
+    python benchmarks/reliability.py --only sends [--no-write]
+
+``--only sends`` runs one scenario on the current code alone (issue 26): 500 questions
+while every 10th sendMessage fails in turn with 429 (retry_after 1), 502, or a connection
+closed with no answer; then a restart. Lost and answered-twice are counted before and
+after the restart.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from benchmarks.flood import (  # noqa: E402
 )
 from benchmarks.results import replace_section  # noqa: E402
 from benchmarks.seed import SEED_KNOWLEDGE  # noqa: E402
+from benchmarks.telegram_double import Fault  # noqa: E402
 from benchmarks.telegram_server import FakeTelegram  # noqa: E402
 from benchmarks.telegram_updates import private_message  # noqa: E402
 
@@ -93,11 +100,57 @@ def kill(fair: bool, n: int, kill_after: int, tmp: Path) -> dict:
     return {"lost": sum(1 for c in counts.values() if c == 0), "twice": sum(c - 1 for c in counts.values() if c > 1)}
 
 
+# Every 10th sendMessage fails, in turn: flood control, a bad gateway, a connection dropped with no answer.
+TRANSIENT = [
+    Fault(429, "Too Many Requests: retry after 1", retry_after=1),
+    Fault(502, "Bad Gateway"),
+    Fault(0, "connection dropped", drop=True),
+]
+
+
+def failing_sends(n: int, tmp: Path) -> dict:
+    """``n`` questions while every 10th send fails transiently; lost and doubled, before and after a restart."""
+    with FakeTelegram() as telegram:
+        data = tmp / "data-sends"
+        askers = people(90_000, n, "Asker")
+        ids = {p["id"] for p in askers}
+        telegram.api.fail_every("sendMessage", 10, TRANSIENT)
+        first = start(telegram, tmp, "sends1", data, True)
+        telegram.push(*questions(askers))
+        deadline = time.monotonic() + n / 10 + 30
+        settled, last = time.monotonic(), -1
+        # Until every asker has a reply, or nothing more has been sent for 15 s.
+        while 0 in replies_to(telegram, ids).values() and time.monotonic() < deadline:
+            sent = len(telegram.api.calls_to("sendMessage"))
+            if sent != last:
+                settled, last = time.monotonic(), sent
+            elif time.monotonic() - settled > 15:
+                break
+            time.sleep(0.2)
+        counts = replies_to(telegram, ids)
+        before = {"lost": sum(1 for c in counts.values() if c == 0), "twice": sum(c - 1 for c in counts.values() if c > 1)}
+        exit_code = first.stop(timeout=45)
+        second = start(telegram, tmp, "sends2", data, True)
+        deadline = time.monotonic() + 30
+        while 0 in replies_to(telegram, ids).values() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)  # anything replayed twice would show by now
+        timed_stop(second)
+        second.kill()
+        counts = replies_to(telegram, ids)
+    after = {"lost": sum(1 for c in counts.values() if c == 0), "twice": sum(c - 1 for c in counts.values() if c > 1)}
+    failed = sum(1 for c in telegram.api.calls_to("sendMessage") if c.status != 200)
+    return {"before": before, "after": after, "failed_sends": failed, "exit": exit_code}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the flood and queue sizes")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser.add_argument("--only", choices=["sends"], help="run one scenario on the current code only")
     args = parser.parse_args()
+    if args.only == "sends":
+        return sends_main(args)
     g, p, k = int(200 * args.scale), int(2000 * args.scale), int(1000 * args.scale)
     lines = []
     with tempfile.TemporaryDirectory() as name:
@@ -131,6 +184,28 @@ def main() -> None:
     ]
     if not args.no_write:
         replace_section("reliability", "\n".join(header + lines + footer))
+
+
+def sends_main(args: argparse.Namespace) -> None:
+    n = int(500 * args.scale)
+    with tempfile.TemporaryDirectory() as name:
+        r = failing_sends(n, Path(name))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    line = (f"| {commit} | {n} | {r['failed_sends']} | {r['before']['lost']} | {r['before']['twice']} "
+            f"| {r['after']['lost']} | {r['after']['twice']} |")
+    print(line, flush=True)
+    if args.no_write:
+        return
+    replace_section("reliability-sends", "\n".join([
+        "", f"## Failing sends (issue 26): {dt.date.today().isoformat()}", "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, shared with "
+        f"other jobs. Command: `python benchmarks/reliability.py --only sends --scale {args.scale}`.",
+        "One question from each of n askers while every 10th sendMessage fails in turn with 429 (retry_after 1), "
+        "502, or a connection closed with no answer (not delivered); then a SIGTERM and a restart.", "",
+        "| code | questions | failed sends | lost | answered twice | lost after restart | twice after restart |",
+        "|---|---|---|---|---|---|---|",
+        line,
+    ]))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Used by benchmarks/handlers.py to time the whole handler path without a network,
 the tests (tests/telegram_fakes) to see what the bot sent:
 
 - ``BotAPI``: what Telegram answers to each method, with every call recorded and faults
-  (HTTP errors, 429 with retry_after, timeouts) scripted per method;
+  (HTTP errors, 429 with retry_after, stalls, connections dropped with no answer) scripted
+  per method, for the next calls or for every n-th one;
 - ``RecordingRequest``: a ``telegram.request.BaseRequest`` that hands each call to a ``BotAPI``;
 - ``running_bot``: groundbot's Application with a RecordingRequest, started and stopped as
   ``run_polling`` would, around the polling itself.
@@ -12,6 +13,7 @@ the tests (tests/telegram_fakes) to see what the bot sent:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import threading
@@ -20,8 +22,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from telegram import Update
-from telegram.error import TimedOut
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
@@ -67,13 +70,22 @@ class Call:
 
 @dataclass
 class Fault:
-    """What to do instead of answering: an HTTP error, or stall for ``delay`` seconds."""
+    """What to do instead of answering: an HTTP error, stall for ``delay`` seconds, or ``drop``.
+
+    A stalled call is acted on (a send is delivered) and answered late, so the bot times out
+    after Telegram has it. A dropped one is not acted on: the connection is closed with no
+    answer, so the bot cannot tell whether it arrived (recorded with status 0).
+    """
 
     status: int = 500
     description: str = "Internal Server Error"
     retry_after: int | None = None
     delay: float = 0.0
     times: int = 1
+    drop: bool = False
+
+
+DROPPED = 0  # the status recorded for a call whose connection was closed with no answer
 
 
 # Telegram's limits on files: a bot downloads at most 20 MB (getFile) and uploads at most 50 MB.
@@ -106,6 +118,8 @@ class BotAPI:
         self.group_limit = 0  # messages per minute per group; 0: no limit (see limit_groups)
         self._group_sends: dict[int, list[float]] = {}
         self.not_started: set[int] = set()  # users who never started the bot (see never_started)
+        self.periodic: dict[str, tuple[int, list[Fault]]] = {}  # method -> every n-th call fails (see fail_every)
+        self._counts: dict[str, int] = {}  # calls per method, for fail_every
 
     def fail(self, method: str, status: int = 500, description: str = "Internal Server Error", *,
              retry_after: int | None = None, times: int = 1) -> None:
@@ -123,16 +137,36 @@ class BotAPI:
         with self.changed:
             self.faults.setdefault(method, []).append(Fault(200, "", delay=seconds, times=times))
 
+    def drop(self, method: str, times: int = 1) -> None:
+        """Close the connection of the next calls of ``method`` with no answer, without acting on them."""
+        with self.changed:
+            self.faults.setdefault(method, []).append(Fault(DROPPED, "connection dropped", times=times, drop=True))
+
+    def fail_every(self, method: str, every: int, faults: list[Fault]) -> None:
+        """Make every ``every``-th call of ``method`` fail, with each of ``faults`` in turn (counting from now)."""
+        with self.changed:
+            self.periodic[method] = (every, list(faults))
+            self._counts[method] = 0
+
     def take_fault(self, method: str) -> Fault | None:
         with self.changed:
             queue = self.faults.get(method)
             if not queue:
-                return None
+                return self._periodic_fault(method)
             fault = queue[0]
             fault.times -= 1
             if fault.times <= 0:
                 queue.pop(0)
             return fault
+
+    def _periodic_fault(self, method: str) -> Fault | None:
+        if method not in self.periodic:
+            return None
+        every, faults = self.periodic[method]
+        n = self._counts[method] = self._counts[method] + 1
+        if n % every or not faults:
+            return None
+        return dataclasses.replace(faults[(n // every - 1) % len(faults)])
 
     def record(self, call: Call) -> None:
         with self.changed:
@@ -250,6 +284,8 @@ class BotAPI:
         # The answer is part of the record, so a test that saw the call can read it.
         call = Call(method, params, status, result=self.reply(method, params) if status == 200 else None)
         self.record(call)
+        if fault is not None and fault.drop:
+            return DROPPED, {}, fault
         if status != 200:
             body: dict[str, Any] = {"ok": False, "error_code": status, "description": fault.description}
             if fault.retry_after is not None:
@@ -305,8 +341,9 @@ class BotAPI:
 class RecordingRequest(BaseRequest):
     """A BaseRequest that never leaves the process: ``BotAPI`` answers and records each call.
 
-    Faults become what PTB's real HTTP request would produce: a status code and error body
-    (so PTB raises RetryAfter, NetworkError…) or ``TimedOut`` for a stall.
+    Faults become what PTB's real HTTP request (HTTPXRequest) would produce: a status code and
+    error body (so PTB raises RetryAfter, NetworkError…), ``TimedOut`` from httpx's ReadTimeout
+    for a stall, ``NetworkError`` from httpx's RemoteProtocolError for a dropped connection.
     """
 
     def __init__(self, api: BotAPI | None = None):
@@ -343,7 +380,11 @@ class RecordingRequest(BaseRequest):
             }
         status, body, fault = self.api.respond(api_method, params)
         if fault is not None and fault.delay:
-            raise TimedOut()
+            raise TimedOut() from httpx.ReadTimeout("timed out")
+        if fault is not None and fault.drop:
+            raise NetworkError("httpx.RemoteProtocolError: Server disconnected without sending a response.") from (
+                httpx.RemoteProtocolError("Server disconnected without sending a response.")
+            )
         return status, json.dumps(body).encode()
 
 

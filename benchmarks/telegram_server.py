@@ -167,6 +167,9 @@ class FakeTelegram:
                     self.updates.clear()
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
+        if fault is not None and fault.drop:
+            request.close_connection = True  # hang up with no answer: the bot cannot tell what became of it
+            return
         self._send(request, status, payload)
 
     def _download(self, request: BaseHTTPRequestHandler, file_path: str) -> None:

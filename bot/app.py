@@ -23,11 +23,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 from tornado.httpserver import HTTPServer
 
 from bot import health, logs, runtime, scheduler, signals
 from bot.config import Settings
+from bot.sending import RetryingRequest
 from handlers import access, activity, ask, basics, buttons, drafting, errors, inline, moderation, render
 from handlers.state import CONTEXT_TYPES, App
 from knowledge.activity.events import EventLog
@@ -40,6 +41,8 @@ logger = logging.getLogger("groundbot")
 CONCURRENT_UPDATES = 32
 # Flood-control (429) retries per request, each after Telegram's retry_after.
 FLOOD_RETRIES = 3
+# Connections for the bot's requests (not getUpdates): python-telegram-bot's default.
+CONNECTIONS = 256
 
 # Anything shaped like a bot token, in case one that is not ours shows up in a message.
 _TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
@@ -271,13 +274,22 @@ def build_application(
         .post_init(lifecycle.post_init)
         .post_shutdown(lifecycle.post_shutdown)
     )
+    # Every request but getUpdates retries transient failures (bot/sending.py); the poller
+    # retries getUpdates itself, and must see a failure at once to keep its offset right.
+    timeout = settings.request_timeout
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.get_updates_request(request)
     else:
-        timeout = settings.request_timeout
-        builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout).pool_timeout(timeout)
+        request = HTTPXRequest(
+            connection_pool_size=CONNECTIONS,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            connect_timeout=timeout,
+            pool_timeout=timeout,
+        )
         # getUpdates long-polls for its own timeout on top of this read timeout.
         builder = builder.get_updates_read_timeout(timeout).get_updates_connect_timeout(timeout)
+    builder = builder.request(RetryingRequest(request, attempts=settings.send_attempts))
     app: App = builder.build()
     app.bot_data.settings = settings
     register_handlers(app, settings)

@@ -60,6 +60,27 @@ SETTINGS_CONFIG = SettingsConfigDict(
 )
 
 
+def id_set(value: str) -> frozenset[int]:
+    """Telegram ids from a comma- (or semicolon-) separated list; a clear error for anything else."""
+    ids = set()
+    for part in value.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d+", part):
+            raise ValueError(f"must be comma-separated numeric ids; {part!r} is not a number")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def log_level(value: str) -> str:
+    """A logging level's name, upper-cased; a clear error for any other word."""
+    level = value.strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+    return level
+
+
 class _HasLimits:
     if TYPE_CHECKING:  # declared by each settings class; not fields of their own here
         max_file_bytes: int
@@ -255,6 +276,18 @@ class Settings(_HasLimits, BaseSettings):
         description="Per-chat queues, per-user limits, and updates kept until answered (false: "
         "python-telegram-bot's own first-come queue and updater, which confirm updates when fetched).",
     )
+    # Reliability (issue 26): replies delivered at least once, and updates that cannot be handled dropped.
+    send_attempts: int = Field(
+        4,
+        description="Tries per Bot API request (a reply, a button answer…) that fails with a 5xx, a time-out or "
+        "a dropped connection, with growing, jittered pauses between; one that may have arrived already is sent "
+        "again at most once. A reply still not sent leaves its update to be answered after a restart.",
+    )
+    update_attempts: int = Field(
+        3,
+        description="Times an update is taken in hand, across restarts, before it is dropped as one the bot "
+        "cannot handle (logged by update_id, counted in /stats and /healthz).",
+    )
 
     @field_validator("token")
     @classmethod
@@ -276,17 +309,7 @@ class Settings(_HasLimits, BaseSettings):
     @field_validator("moderators", "allowed_users", "allowed_chats", mode="before")
     @classmethod
     def _id_list(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        ids = set()
-        for part in value.replace(";", ",").split(","):
-            part = part.strip()
-            if not part:
-                continue
-            if not re.fullmatch(r"-?\d+", part):
-                raise ValueError(f"must be comma-separated numeric ids; {part!r} is not a number")
-            ids.add(int(part))
-        return frozenset(ids)
+        return id_set(value) if isinstance(value, str) else value
 
     @field_validator("knowledge")
     @classmethod
@@ -330,7 +353,7 @@ class Settings(_HasLimits, BaseSettings):
             raise ValueError("must be 0 (no limit) or more")
         return value
 
-    @field_validator("prefetch_window", "webhook_max_body")
+    @field_validator("prefetch_window", "webhook_max_body", "send_attempts", "update_attempts")
     @classmethod
     def _at_least_one(cls, value: int) -> int:
         if value < 1:
@@ -347,10 +370,7 @@ class Settings(_HasLimits, BaseSettings):
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
-        level = value.strip().upper()
-        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
-        return level
+        return log_level(value)
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> "Settings":

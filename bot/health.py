@@ -87,6 +87,8 @@ def report(app: App, settings: Settings, started: float) -> tuple[bool, dict[str
             "seconds_ago": round(now - last, 1) if last is not None else None,
             "count": state.updates_seen,
         },
+        # Updates dropped unanswered since start-up: they could not be parsed, or failed every attempt.
+        "dropped_updates": state.updates_dropped,
         "uptime_seconds": round(now - started, 1),
     }
     return not problems, body

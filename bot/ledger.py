@@ -7,6 +7,12 @@ Taking it in hand first keeps its JSON in the event log (``spool``); finishing r
 recognised and skipped, and a kept one not yet finished is handled after the restart.
 An update is confirmed to Telegram only once kept or finished: if the event log cannot
 keep it, the polling offset stays at it, and Telegram delivers it again.
+
+An update whose reply could not be sent is *left* (``leave``): out of hand but not finished,
+so it stays in the spool and is answered after a restart. Each start counts one more
+attempt for every kept update (``kept_earlier``); one taken in hand ``update_attempts``
+times, or that cannot be parsed at all (``parsed``), is *dropped*: logged by update_id and
+reason, recorded as handled so it leaves the spool, and counted (``on_drop``, /stats).
 """
 
 from __future__ import annotations
@@ -15,8 +21,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
+
+from telegram import Bot, Update
 
 from knowledge.activity.events import EventLog
+from knowledge.activity.update_records import DropReason
 
 logger = logging.getLogger("groundbot.ledger")
 
@@ -28,8 +38,9 @@ RECORD_EVERY = 0.05
 class Ledger:
     """Updates in hand and updates finished since the last confirmed offset."""
 
-    def __init__(self, events: Callable[[], EventLog | None]):
+    def __init__(self, events: Callable[[], EventLog | None], on_drop: Callable[[], None] = lambda: None):
         self._events = events
+        self._on_drop = on_drop  # counts a dropped update (for the health report)
         self.in_hand: dict[int, asyncio.Future[None]] = {}
         self.finished: set[int] = set()  # finished, not yet below the confirmed offset
         self.kept: set[int] = set()  # in hand and in the event log: safe to confirm
@@ -58,18 +69,61 @@ class Ledger:
         self.kept.update(u["update_id"] for u in updates)
         return True
 
-    def kept_earlier(self) -> list[dict]:
-        """Updates kept by an earlier run and never finished (it crashed or stopped), oldest first."""
+    def kept_earlier(self, most_attempts: int) -> list[dict[str, Any]]:
+        """Updates kept by an earlier run and never finished (it crashed, stopped, or could not send), oldest first.
+
+        Each counts one more attempt; one past ``most_attempts``, or not JSON, is dropped instead.
+        """
         events = self._events()
         if events is None:
             return []
         kept = []
-        for update_id, body in events.spooled():
+        for row in events.retake():
+            if row.attempts > most_attempts:
+                self.drop(row.update_id, "attempts", f"taken in hand {most_attempts} times without an answer")
+                continue
             try:
-                kept.append(json.loads(body))
-            except ValueError:  # a damaged row: Telegram still has the update unless it was confirmed
-                logger.warning("A kept update (%d) is not JSON; skipped", update_id)
+                data = json.loads(row.body)
+            except ValueError:
+                data = None
+            if isinstance(data, dict) and data.get("update_id") == row.update_id:
+                kept.append(data)
+            else:
+                self.drop(row.update_id, "unreadable", "kept, but not as a JSON object")
         return kept
+
+    def parsed(self, data: dict[str, Any], bot: Bot) -> Update | None:
+        """The ``Update`` in Telegram's JSON ``data``; None once dropped, if it cannot be parsed."""
+        try:
+            update = Update.de_json(data, bot)
+        except Exception as err:  # any shape PTB cannot read: drop this update, never stop the intake
+            self.drop(data["update_id"], "unreadable", f"cannot be parsed ({type(err).__name__})")
+            return None
+        if update is None:  # PTB's answer to an empty object
+            self.drop(data["update_id"], "unreadable", "cannot be parsed (empty)")
+        return update
+
+    def drop(self, update_id: int, reason: DropReason, detail: str) -> None:
+        """Give up on ``update_id`` unanswered: log it (never its content), record it handled and dropped, count it."""
+        logger.warning("Dropped update %d unanswered: %s", update_id, detail)
+        self._on_drop()
+        events = self._events()
+        if events is not None:
+            events.record_dropped(update_id, reason)
+        self.finish(update_id)
+
+    def leave(self, update_id: int) -> None:
+        """Its reply could not be sent: out of hand, not finished, so a restart answers it (from the spool).
+
+        One that is not kept stays in hand instead: unconfirmed, so Telegram delivers it again.
+        """
+        if update_id not in self.kept:
+            return
+        self.kept.discard(update_id)
+        future = self.in_hand.pop(update_id, None)
+        if future is not None and not future.done():
+            future.set_result(None)
+        self.changed.set()
 
     def finish(self, update_id: int) -> None:
         """Release ``update_id``; it is recorded as handled in the event log within ``RECORD_EVERY`` s."""

@@ -7,6 +7,8 @@ that are kept or finished: if the log cannot keep them, ``offset`` stays at the 
 one in hand and Telegram delivers it again. Kept updates not finished are handled after
 a restart (bot/runtime.py). At most ``window`` updates are in hand at once (bounded
 prefetch); an update delivered again that is in hand or recorded as handled is skipped.
+Each update is parsed on its own: one that cannot be is dropped (``Ledger.parsed``), and
+the rest of its batch is answered.
 """
 
 from __future__ import annotations
@@ -79,19 +81,20 @@ class Poller:
             self.ledger.forget_below(offset)
         items = [u for u in raw if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
         seen = self.ledger.seen(u["update_id"] for u in items)
-        taken = []
+        taken: list[tuple[dict, Update]] = []
         for data in items:
             if data["update_id"] not in seen and self._silenced(data):
                 self.ledger.finish(data["update_id"])  # dropped without parsing: a flood costs little
             elif data["update_id"] not in seen:
                 if room <= 0:
                     break  # bounded prefetch: the rest stay unconfirmed and come again
-                taken.append(data)
-                room -= 1
+                update = self.ledger.parsed(data, self.app.bot)  # None: dropped, finished, never kept
+                if update is not None:
+                    taken.append((data, update))
+                    room -= 1
             self._passed(data["update_id"])
-        self.ledger.keep(taken)
-        for data in taken:
-            update = Update.de_json(data, self.app.bot)
+        self.ledger.keep([data for data, _ in taken])
+        for _, update in taken:
             self.ledger.take(update.update_id)
             await self.app.update_queue.put(update)
         return len(taken)

@@ -5,6 +5,10 @@ Telegram only once kept in the event log or finished (bot/ledger.py, bot/polling
 bot/webhook.py), and a stop takes at most ``GROUNDBOT_STOP_GRACE`` seconds for the
 handlers plus a few seconds of closing: whatever is not answered by then is answered
 after the restart (kept), or delivered again by Telegram (not confirmed).
+
+An update whose reply could not be sent (the error handler notes it in ``BotState.unsent``)
+is left unfinished (``Ledger.leave``): answered after the restart, not confirmed and lost.
+If polling dies, the process stops and exits 1, so a supervisor restarts it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import contextlib
 import logging
 from urllib.parse import urlsplit
 
-from telegram import Update
 from telegram.ext import Application
 
 from bot import signals
@@ -38,11 +41,12 @@ class Runtime:
         self.app = app
         self.settings = settings
         self.allowed_updates = allowed_updates
-        self.ledger = Ledger(lambda: app.bot_data.event_log)
+        self.ledger = Ledger(lambda: app.bot_data.event_log, on_drop=self._count_drop)
         self.poller: Poller | None = None
         self.webhook: WebhookServer | None = None
         self._poll_task: asyncio.Task[None] | None = None
         self._initialized = self._started = False
+        self.failure: BaseException | None = None  # what stopped the intake, if anything did
 
     @property
     def scheduler(self) -> FairScheduler | None:
@@ -53,18 +57,20 @@ class Runtime:
         """Initialise the application, then start polling or the webhook server."""
         settings, app = self.settings, self.app
         if self.scheduler is not None:
-            self.scheduler.on_finished = self.ledger.finish
+            self.scheduler.on_finished = self._done
         await app.initialize()
         self._initialized = True
         if app.post_init:
             await app.post_init(app)
         await app.start()
         self._started = True
-        earlier = self.ledger.kept_earlier()
+        earlier = self.ledger.kept_earlier(settings.update_attempts)
         if earlier:
             logger.info("Answering %d update(s) taken in hand before the last stop.", len(earlier))
         for data in earlier:
-            update = Update.de_json(data, app.bot)
+            update = self.ledger.parsed(data, app.bot)  # one that cannot be parsed is dropped, not fatal
+            if update is None:
+                continue
             self.ledger.take(update.update_id)
             self.ledger.kept.add(update.update_id)
             await app.update_queue.put(update)
@@ -98,8 +104,28 @@ class Runtime:
                 allowed_updates=self.allowed_updates,
             )
             self._poll_task = asyncio.ensure_future(self.poller.run())
-            self._poll_task.add_done_callback(_stop_on_failure)
+            self._poll_task.add_done_callback(self._stop_on_failure)
             logger.info("Starting long polling")
+
+    def _count_drop(self) -> None:
+        self.app.bot_data.updates_dropped += 1
+
+    def _done(self, update_id: int) -> None:
+        """The scheduler is through with ``update_id``: finished, or left for the restart if its reply failed."""
+        unsent = self.app.bot_data.unsent
+        if update_id in unsent:
+            unsent.discard(update_id)
+            self.ledger.leave(update_id)
+        else:
+            self.ledger.finish(update_id)
+
+    def _stop_on_failure(self, task: asyncio.Task[None]) -> None:
+        """Polling ended by an error: stop the bot, and make ``run`` exit 1 so a supervisor restarts it."""
+        if task.cancelled() or task.exception() is None:
+            return
+        self.failure = task.exception()
+        logger.error("Polling stopped: %s; stopping, to exit with status 1.", type(self.failure).__name__)
+        raise SystemExit(1)  # ends run_forever (asyncio re-raises SystemExit from a callback)
 
     async def stop(self) -> None:
         """Stop fetching, give the handlers GROUNDBOT_STOP_GRACE seconds, confirm what finished, close."""
@@ -148,14 +174,8 @@ class Runtime:
                 await app.post_shutdown(app)
 
 
-def _stop_on_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("Polling stopped: %s", type(task.exception()).__name__)
-        raise SystemExit(1)
-
-
 def run(app: Application, settings: Settings, allowed_updates: list[str]) -> None:
-    """Run until SIGINT or SIGTERM (see bot/signals.py), then stop within the grace."""
+    """Run until SIGINT or SIGTERM (see bot/signals.py), then stop within the grace; exit 1 if polling died."""
     loop = asyncio.new_event_loop()  # PTB runs on the current loop: ours, with our signal handlers
     asyncio.set_event_loop(loop)
     signals.install(loop)
@@ -170,3 +190,6 @@ def run(app: Application, settings: Settings, allowed_updates: list[str]) -> Non
             loop.run_until_complete(runtime.stop())
         finally:
             loop.close()
+    if runtime.failure is not None:
+        # Not 0: systemd's Restart=on-failure and Docker's on-failure restart only a failed process.
+        raise SystemExit(1)

@@ -4,8 +4,9 @@ Replaces PTB's webhook server, which answers 200 as soon as an update is in its 
 queue (lost on a crash) and reads bodies up to 100 MB before checking the secret. Here
 the secret and ``Content-Length`` are checked from the headers alone, before any of the
 body is read; an accepted update is answered 200 once it is kept in the event log
-(handled after a restart if need be), finished, or was already handled. Anything else
-gets a 5xx, so Telegram delivers it again later.
+(handled after a restart if need be), finished, or was already handled. A body that is
+not an update (not JSON, no update_id, or a shape PTB cannot parse) gets 400, never a 5xx:
+Telegram would only send it again. Anything else gets a 5xx, so Telegram delivers it again later.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 
 import tornado.http1connection
 import tornado.web
-from telegram import Update
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
@@ -54,7 +54,8 @@ class UpdateHandler(tornado.web.RequestHandler):
             self._refuse(403, "Forbidden")
             return
         length = self.request.headers.get("Content-Length")
-        if length is None or not length.isdigit():
+        # isascii too: str.isdigit() accepts "²", which int() then refuses.
+        if length is None or not (length.isascii() and length.isdigit()):
             self._refuse(411, "Length Required")
             return
         if int(length) > self.max_body:
@@ -81,20 +82,19 @@ class UpdateHandler(tornado.web.RequestHandler):
     async def post(self) -> None:
         try:
             data: Any = json.loads(b"".join(self.chunks))
-            update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError):
+        except ValueError:  # not JSON, or not UTF-8
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             self.set_status(400)
             self.finish("Bad Request")
             return
-        if update is None:
+        if data["update_id"] in self.ledger.seen([data["update_id"]]):
+            await self._again(data["update_id"])
+            return
+        update = self.ledger.parsed(data, self.app.bot)
+        if update is None:  # logged, counted and recorded as handled: Telegram need not send it again
             self.set_status(400)
             self.finish("Bad Request")
-            return
-        if update.update_id in self.ledger.seen([update.update_id]):
-            if update.update_id in self.ledger.in_hand:
-                await self._wait(self.ledger.in_hand[update.update_id])
-            else:
-                self.finish()
             return
         kept = self.ledger.keep([data])
         future = self.ledger.take(update.update_id)
@@ -103,6 +103,14 @@ class UpdateHandler(tornado.web.RequestHandler):
             self.finish()  # durably queued: handled even if the bot stops now
         else:
             await self._wait(future)
+
+    async def _again(self, update_id: int) -> None:
+        """An update delivered again: 200 once it is finished (at once if it was already)."""
+        future = self.ledger.in_hand.get(update_id)
+        if future is not None:
+            await self._wait(future)
+        else:
+            self.finish()
 
     async def _wait(self, future: asyncio.Future[None]) -> None:
         try:

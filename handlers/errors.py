@@ -1,9 +1,11 @@
 """The error handler: log what went wrong, tell the user briefly, never show internals.
 
 Bot API trouble (time-outs, 5xx, flood control) is logged as a warning and not retried
-here: the user's message is simply not answered, and every other chat carries on. Bugs
-are logged with their traceback and the user gets a short apology. Nothing from the
-exception reaches a chat: its text may hold a URL, and URLs to the Bot API hold the token.
+here: the request layer already retried it (bot/sending.py). Its update is noted in
+``BotState.unsent``, so the shell leaves it unfinished and it is answered after a restart;
+every other chat carries on. Bugs are logged with their traceback and the user gets a
+short apology. Nothing from the exception reaches a chat: its text may hold a URL, and
+URLs to the Bot API hold the token.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from handlers.state import Context
 
@@ -34,9 +36,16 @@ def _describe(update: object) -> str:
     return "a job" if update is None else type(update).__name__
 
 
+def transient(error: BaseException | None) -> bool:
+    """A failure that may pass (network, time-out, 5xx, flood control), not a refusal such as 400 or 403."""
+    return isinstance(error, (NetworkError, RetryAfter)) and not isinstance(error, BadRequest)
+
+
 async def on_error(update: object, context: Context) -> None:
     """Log the error; apologise in the chat when it was our bug and the chat can be reached."""
     error = context.error
+    if transient(error) and isinstance(update, Update):
+        context.bot_data.unsent.add(update.update_id)  # see the module docstring
     if isinstance(error, (NetworkError, RetryAfter, Forbidden)):
         # Telegram or the network failed us, or the user blocked the bot: nothing to say to anyone.
         logger.warning("Bot API trouble handling %s: %s: %s", _describe(update), type(error).__name__, error)

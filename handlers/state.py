@@ -69,10 +69,14 @@ class BotState:
     event_log: EventLog | None = None  # likewise
     last_update: float | None = None  # time.time() of the latest update received
     updates_seen: int = 0  # updates received since start-up
+    updates_dropped: int = 0  # updates dropped unanswered since start-up: unreadable, or failing every time
     awaiting_article: set[int] = field(default_factory=set)  # moderators who sent /draft alone
     drafts_running: dict[int, int] = field(default_factory=dict)  # moderator -> drafts in progress
     # Publishes waiting for their moderator's confirmation button, by the token in its data.
     pending_publishes: dict[str, PendingPublish] = field(default_factory=dict)
+    # Updates whose reply could not be sent (a transient Bot API failure after the retries):
+    # the error handler notes them, and the shell leaves them unfinished, to answer after a restart.
+    unsent: set[int] = field(default_factory=set)
 
     @property
     def knowledge(self) -> KnowledgeBase:

@@ -1,8 +1,9 @@
-"""The event log's tables, how it writes a time, and the one migration: forgetting an old salt.
+"""The event log's tables, how it writes a time, and the migrations: forgetting an old salt, counting attempts.
 
 A log written by an older version kept a salt in its own ``meta`` table, from which anyone
 holding the file could recover ids: ``forget_salt`` deletes it (securely, and out of the
-WAL), so the rows it hashed stay as they are but can no longer be linked to anyone.
+WAL), so the rows it hashed stay as they are but can no longer be linked to anyone. A log from
+before update attempts were counted gets the ``attempts`` column, each kept update at 1.
 """
 
 from __future__ import annotations
@@ -59,7 +60,18 @@ def create_tables(db: sqlite_utils.Database) -> None:
         # Updates answered (so a redelivery is skipped) and updates taken in hand (so a crash loses none).
         db.execute("CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY, at TEXT NOT NULL)")
         db.execute("CREATE INDEX IF NOT EXISTS handled_updates_at ON handled_updates (at)")
-        db.execute("CREATE TABLE IF NOT EXISTS pending_updates (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        # attempts: how often the update was taken in hand, across restarts (dropped past a limit).
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS pending_updates "
+            "(update_id INTEGER PRIMARY KEY, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 1)"
+        )
+        if "attempts" not in {row[1] for row in db.execute("PRAGMA table_info(pending_updates)").fetchall()}:
+            # A log from before attempts were counted: each row it kept was taken in hand once.
+            db.execute("ALTER TABLE pending_updates ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1")
+        # Updates dropped unanswered because they could not be handled (reason: a DropReason code).
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS dropped_updates (update_id INTEGER PRIMARY KEY, at TEXT NOT NULL, reason TEXT NOT NULL)"
+        )
         db["questions"].create_index(["at"], if_not_exists=True)
         db["questions"].create_index(["status", "at"], if_not_exists=True)
         db["feedback"].create_index(["event_id"], if_not_exists=True)

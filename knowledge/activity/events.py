@@ -284,6 +284,7 @@ class EventLog(UpdateRecords, ReportQueries):
                 gone = self.db.execute("DELETE FROM questions WHERE at < ?", [cutoff]).rowcount
                 gone += self.db.execute("DELETE FROM feedback WHERE at < ?", [cutoff]).rowcount
                 gone += self.db.execute("DELETE FROM picks WHERE at < ?", [cutoff]).rowcount
+                gone += self.db.execute("DELETE FROM dropped_updates WHERE at < ?", [cutoff]).rowcount
                 return int(gone)
 
         return self._write("deleting old events", delete) or 0

@@ -1,4 +1,4 @@
-"""What the moderators' reports read from the event log: a period's questions, votes and picks.
+"""What the moderators' reports read from the event log: a period's questions, votes, picks and dropped updates.
 
 The rows go to the pure functions of ``reports`` (grouping, counting), so the CLI and the
 bot show the same numbers.
@@ -74,4 +74,13 @@ class ReportQueries(EventConnection):
             picked = (
                 conn.execute("SELECT count(*) FROM picks WHERE at >= ?", [cutoff]).fetchone()[0] if has_picks else 0
             )
-        return build_stats(questions, votes, picked, days=days, since=since, until=self.clock())
+            # Likewise a log from before updates were ever dropped.
+            has_dropped = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dropped_updates'"
+            ).fetchone()
+            dropped = (
+                conn.execute("SELECT count(*) FROM dropped_updates WHERE at >= ?", [cutoff]).fetchone()[0]
+                if has_dropped
+                else 0
+            )
+        return build_stats(questions, votes, picked, days=days, since=since, until=self.clock(), dropped=dropped)

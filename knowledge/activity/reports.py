@@ -284,6 +284,7 @@ class Stats:
     latency_ms_median: float | None
     latency_ms_p95: float | None
     picked: int = 0  # "Did you mean…" options tapped
+    dropped: int = 0  # updates dropped unanswered: unreadable, or failed GROUNDBOT_UPDATE_ATTEMPTS times
 
     def share(self, status: str) -> float:
         """The fraction of questions with this outcome (0 when there were none)."""
@@ -304,6 +305,7 @@ class Stats:
             "top_claims": [{"id": i, "count": n} for i, n in self.top_claims],
             "feedback": {"up": self.helpful, "down": self.unhelpful},
             "picked": self.picked,
+            "dropped_updates": self.dropped,
             "most_downvoted": [{"id": i, "count": n} for i, n in self.most_unhelpful],
             "latency_ms": {"median": self.latency_ms_median, "p95": self.latency_ms_p95},
         }
@@ -318,9 +320,10 @@ def build_stats(
     since: dt.datetime | None,
     until: dt.datetime,
     top: int = 5,
+    dropped: int = 0,
 ) -> Stats:
     """Stats from (status, claim_id, chat_type, user, latency_ms) and (value, claim_id) rows,
-    and how many "Did you mean…" options were picked."""
+    how many "Did you mean…" options were picked, and how many updates were dropped unanswered."""
     outcomes = Counter(status for status, *_ in questions)
     claims = Counter(claim for status, claim, *_ in questions if status == "answered" and claim)
     latencies = sorted(lat for *_, lat in questions if lat)
@@ -339,6 +342,7 @@ def build_stats(
         latency_ms_median=round(statistics.median(latencies), 1) if latencies else None,
         latency_ms_p95=round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1) if latencies else None,
         picked=picked,
+        dropped=dropped,
     )
 
 
@@ -406,6 +410,8 @@ def stats_text(stats: Stats, days: float | None) -> str:
         lines.append("most 👎: " + ", ".join(f"{i} ×{c}" for i, c in stats.most_unhelpful))
     if stats.latency_ms_median is not None:
         lines.append(f"answer time: median {stats.latency_ms_median:g} ms, p95 {stats.latency_ms_p95:g} ms")
+    if stats.dropped:
+        lines.append(f"updates dropped unanswered (unreadable, or failing every time): {stats.dropped}")
     return "\n".join(lines)
 
 

@@ -1,15 +1,32 @@
-"""The event log's record of Telegram updates: those taken in hand, and those handled.
+"""The event log's record of Telegram updates: those taken in hand, those handled, and those dropped.
 
 An update is kept (``spool``) before it is confirmed to Telegram, so a crash loses none,
 and marked handled once answered, so one Telegram delivers again is not answered twice.
+Each start takes the kept ones in hand again (``retake``), counting the attempts, so one
+that can never be answered is dropped (``record_dropped``) instead of replayed for ever.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
 
 from knowledge.activity.connection import EventConnection
 from knowledge.activity.event_schema import stamp
+
+# Why an update was dropped unanswered: it could not be read as an update, or it was taken
+# in hand GROUNDBOT_UPDATE_ATTEMPTS times without being answered.
+DropReason = Literal["unreadable", "attempts"]
+
+
+@dataclass(frozen=True)
+class KeptUpdate:
+    """A kept update taken in hand again: its JSON, and how often it has been taken in hand, this time included."""
+
+    update_id: int
+    body: str
+    attempts: int
 
 
 class UpdateRecords(EventConnection):
@@ -79,3 +96,37 @@ class UpdateRecords(EventConnection):
             ).fetchall(),
         )
         return [(int(u), str(body)) for u, body in rows or []]
+
+    def retake(self) -> list[KeptUpdate]:
+        """The kept updates not yet handled, oldest first, each with one more attempt counted (one commit).
+
+        None counted and none returned if the log fails: Telegram still has those it was not told of.
+        """
+
+        def count() -> list[KeptUpdate]:
+            with self.db.atomic():
+                unhandled = "update_id NOT IN (SELECT update_id FROM handled_updates)"
+                self.db.execute(f"UPDATE pending_updates SET attempts = attempts + 1 WHERE {unhandled}")
+                rows = self.db.execute(
+                    f"SELECT update_id, body, attempts FROM pending_updates WHERE {unhandled} ORDER BY update_id"
+                ).fetchall()
+            return [KeptUpdate(int(u), str(body), int(n)) for u, body, n in rows]
+
+        return self._write("counting the attempts of kept updates", count) or []
+
+    def record_dropped(self, update_id: int, reason: DropReason) -> bool:
+        """Note that ``update_id`` was dropped unanswered, and why (for /stats); it leaves the spool.
+
+        False if the log failed: a restart may then take it in hand once more.
+        """
+
+        def note() -> bool:
+            with self.db.atomic():
+                self.db.execute(
+                    "INSERT OR REPLACE INTO dropped_updates (update_id, at, reason) VALUES (?, ?, ?)",
+                    [update_id, stamp(self.clock()), reason],
+                )
+                self.db.execute("DELETE FROM pending_updates WHERE update_id = ?", [update_id])
+            return True
+
+        return bool(self._write("recording a dropped update", note))

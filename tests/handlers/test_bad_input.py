@@ -78,10 +78,10 @@ async def test_flood_control_429_is_waited_out_and_the_answer_still_delivered(re
 
 
 async def test_a_500_from_the_bot_api_is_logged_and_the_next_question_answered(recording_bot, bot_api, caplog):
-    bot_api.fail("sendMessage", 500, "Internal Server Error")
+    bot_api.fail("sendMessage", 500, "Internal Server Error", times=4)  # every attempt (GROUNDBOT_SEND_ATTEMPTS)
     with caplog.at_level(logging.WARNING):
         calls = await recording_bot.send(private_message(REFUSED))
-    assert [(c.method, c.status) for c in calls] == [("sendMessage", 500)]
+    assert [(c.method, c.status) for c in calls] == [("sendMessage", 500)] * 4
     assert "Bot API trouble" in caplog.text
     await assert_still_answers(recording_bot)
     # The question was logged before the reply failed: nothing is lost.
