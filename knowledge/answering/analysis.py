@@ -15,13 +15,12 @@ from typing import Any
 from knowledge.answering.semantic import SemanticIndex
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.store.language import (
-    asked_speaker,
     asks_for,
     counted_words,
     personal,
     pinned_time,
     rate_unit,
-    speaker_topic,
+    whose_words,
 )
 from knowledge.store.text import analyse as match_text
 from knowledge.store.text import normalize, stem
@@ -58,12 +57,15 @@ class Query:
 def analyse(question: str, vocabulary: Vocabulary, semantic: SemanticIndex | None = None) -> Query:
     """The question's terms (typos repaired), weights, names, kind, and vector."""
     repair = vocabulary.repair
-    speaker = tuple(repair(stem(w)) for w in asked_speaker(question))
+    named, topic = whose_words(question)
+    speaker = tuple(repair(stem(w)) for w in named)
     # "What did X say about Y?" is matched on Y against X's claims: its frame and speaker are
     # not what it is about. With no Y, the whole question is kept, and X's claims all answer.
-    topic = speaker_topic(question) if speaker else ""
-    about = topic if topic and match_text(topic)[0] else question
-    content, text = match_text(about, repair)
+    about = topic if speaker else ""
+    content, text = match_text(about, repair) if about else ([], "")
+    if not content:
+        about = question
+        content, text = match_text(question, repair)
     query_terms = list(dict.fromkeys(content))
     weights = {term: vocabulary.weight(term) for term in query_terms}
     vector = semantic.vector(about) if semantic is not None and query_terms else None

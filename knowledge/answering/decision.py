@@ -41,7 +41,7 @@ def decide(q: Query, scored: list[Scored], t: Thresholds, tuning: Thresholds, pr
     def vetoed(s: Scored) -> str:
         return veto(q, s, proper, tuning.ambiguous_coverage)
 
-    spoken = by_speaker(q, ranked(scored, t))
+    spoken = by_speaker(q, ranked(scored, t)) if q.speaker else None
     if spoken is not None:
         one, order, also = spoken
         return Decision("answered", "", order, also) if one else Decision("ambiguous", SEVERAL_PEOPLE, order)

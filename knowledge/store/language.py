@@ -210,23 +210,21 @@ _ASKS_SPEAKER = re.compile(rf"\bwhat\s+(?:did|does|do|has|have|had|will|would)\s
 ASKING_VERBS = frozenset(terms(_ASKING_VERBS.replace("|", " ")))
 
 
-def asked_speaker(question: str) -> tuple[str, ...]:
-    """The words naming whose words a "What did X say…?" question asks for (as written)."""
-    found = _ASKS_SPEAKER.search(normalize(question))
-    return tuple(w for w in words(found.group(1)) if w not in STOPWORDS) if found else ()
-
-
 _TOPIC_LEAD = re.compile(r"^\W*(?:(?:about|on|of|regarding|concerning|over|in)\b)?")
 
 
-def speaker_topic(question: str) -> str:
-    """What a "What did X say about Y?" question asks about ("Y"), as written; "" when it
-    asks only what X said, or is not such a question."""
-    found = _ASKS_SPEAKER.search(normalize(question))
+def whose_words(question: str) -> tuple[tuple[str, ...], str]:
+    """For a "What did X say about Y?" question: the words naming X (whose words it asks
+    for), and Y, what it asks about, as written ("" when it asks only what X said);
+    ((), "") for any other question."""
+    text = normalize(question)
+    found = _ASKS_SPEAKER.search(text)
     if not found:
-        return ""
-    rest = question[found.end() :] if len(question) == len(normalize(question)) else normalize(question)[found.end() :]
-    return _TOPIC_LEAD.sub("", rest).strip(" ?!.")
+        return (), ""
+    speaker = tuple(w for w in words(found.group(1)) if w not in STOPWORDS)
+    # As written where normalising kept the length (ASCII without controls), for its capitals.
+    rest = (question if len(question) == len(text) else text)[found.end() :]
+    return speaker, _TOPIC_LEAD.sub("", rest).strip(" ?!.")
 
 
 _FIRST_AND_SECOND_PERSON = frozenset("i me my mine myself you your yours yourself".split())
