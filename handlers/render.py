@@ -70,15 +70,6 @@ def plain(answer: Answer) -> str:
     return REFUSAL
 
 
-def plain_cards(
-    claim: SourcedClaim, also: Sequence[SourcedClaim], card: Callable[[SourcedClaim], str] | None = None
-) -> str:
-    """The lead claim's card, then those of ``also`` under "Also:" (``card`` makes each: ``plain_card``)."""
-    make = card or plain_card
-    text = make(claim)
-    return text + "\n\nAlso:\n" + "\n\n".join(map(make, also)) if also else text
-
-
 def plain_card(claim: SourcedClaim) -> str:
     """One claim as plain text: statement, attribution, quote, source and link."""
     lines = [claim.statement, f"— {attribution(claim)}"]
@@ -90,6 +81,14 @@ def plain_card(claim: SourcedClaim) -> str:
     if claim.source.url:
         lines.append(claim.source.url)
     return "\n".join(lines)
+
+
+def plain_cards(
+    claim: SourcedClaim, also: Sequence[SourcedClaim], card: Callable[[SourcedClaim], str] = plain_card
+) -> str:
+    """The lead claim's card, then those of ``also`` under "Also:", each made by ``card``."""
+    text = card(claim)
+    return text + "\n\nAlso:\n" + "\n\n".join(map(card, also)) if also else text
 
 
 # --- Telegram HTML ----------------------------------------------------------------------
