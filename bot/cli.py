@@ -33,6 +33,8 @@ from knowledge.answering.evaluation import (
     unknown_ids,
     wrong_claim_split,
 )
+from knowledge.answering.explanation import explain as explanation
+from knowledge.answering.model import ModelError, shipped
 from knowledge.drafting.draft import DraftUnavailable, draft_article, load_pipeline, render_yaml
 from knowledge.store.lint import describe, lint
 from knowledge.store.loader import BUNDLED, Limits, inspect
@@ -43,6 +45,16 @@ def _limits() -> Limits:
         return load_limits()
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
+
+
+decision_option = click.option(
+    "--decision",
+    type=click.Choice(["rules", "model"]),
+    default="rules",
+    show_default=True,
+    help="Who decides to answer, ask back or refuse: the thresholds and vetoes, or the learned answer model "
+    "(knowledge/answering/model.json; benchmarks/RESULTS.md has both measured).",
+)
 
 
 def semantic_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,12 +70,20 @@ def semantic_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _load(
-    path: Path | None, limits: Limits | None = None, *, semantic: bool = False, data_dir: Path | None = None
+    path: Path | None,
+    limits: Limits | None = None,
+    *,
+    semantic: bool = False,
+    data_dir: Path | None = None,
+    decision: str = "rules",
 ) -> KnowledgeBase:
     try:
-        kb = KnowledgeBase.load(path, limits=limits or _limits())
+        models = shipped() if decision == "model" else None
+        kb = KnowledgeBase.load(path, limits=limits or _limits(), models=models)
     except KnowledgeError as err:
         raise Failure(None, lines=map(str, err.problems)) from None
+    except ModelError as err:
+        raise Failure(str(err)) from None
     if semantic:
         # Embeds only what the cache lacks; stays lexical if the model is not installed.
         kb.start_semantic(data_dir, background=False)
@@ -85,20 +105,38 @@ for operation in (unanswered, stats, health, backup):
 @click.argument("question", required=False)
 @knowledge_option
 @click.option("--json", "as_json", is_flag=True, help="Write one JSON object per question (the documented format).")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also show, for the top candidates, what the answer model read of each and the probability it gave "
+    '(with --json, as an "explanation" object).',
+)
+@decision_option
 @semantic_options
-def ask(question: str | None, knowledge: Path | None, as_json: bool, semantic: bool, data_dir: Path) -> None:
+def ask(
+    question: str | None,
+    knowledge: Path | None,
+    as_json: bool,
+    explain: bool,
+    decision: str,
+    semantic: bool,
+    data_dir: Path,
+) -> None:
     """Answer QUESTION from the knowledge; with no QUESTION, answer each line of standard input."""
-    kb = _load(knowledge, semantic=semantic, data_dir=data_dir)
+    kb = _load(knowledge, semantic=semantic, data_dir=data_dir, decision=decision)
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
 
-    def show(answer: Answer) -> None:
-        if as_json:
-            click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
-        else:
-            click.echo(plain(answer) + ("" if question is not None else "\n"))
-
     for q in questions:
-        show(kb.answer(q))
+        answer = kb.answer(q)
+        why = explanation(kb.matcher, q) if explain else None
+        if as_json:
+            found = answer.to_dict()
+            if why is not None:
+                found["explanation"] = why.to_dict()
+            click.echo(json.dumps(found, ensure_ascii=False))
+        else:
+            text = plain(answer) + ("\n\nWhy:\n" + "\n".join(why.lines()) if why is not None else "")
+            click.echo(text + ("" if question is not None else "\n"))
 
 
 @cli.command()
@@ -138,16 +176,24 @@ def check(path: Path | None, strict: bool) -> None:
     help="Exit 1 and show, for each question that did not come out as expected, what came out instead.",
 )
 @click.option("--map5", is_flag=True, help="Also report MAP@5 of the candidates.")
+@decision_option
 @semantic_options
 def evaluate(
-    questions: Path, knowledge: Path | None, as_json: bool, strict: bool, map5: bool, semantic: bool, data_dir: Path
+    questions: Path,
+    knowledge: Path | None,
+    as_json: bool,
+    strict: bool,
+    map5: bool,
+    decision: str,
+    semantic: bool,
+    data_dir: Path,
 ) -> None:
     """Run the QUESTIONS file (question/expect pairs) and print the metrics of shared/eval/score.py.
 
     Each metric is followed by what it means. An expect id that is not a claim of the
     knowledge is a problem (file:line, exit 1): the question could never pass.
     """
-    kb = _load(knowledge, semantic=semantic, data_dir=data_dir)
+    kb = _load(knowledge, semantic=semantic, data_dir=data_dir, decision=decision)
     items = load_questions(questions)
     unknown = unknown_ids(items, lambda claim_id: kb.claim(claim_id) is not None)
     if unknown:

@@ -24,14 +24,14 @@ CACHE_SECONDS = 30
 MAX_RESULTS = 5
 
 
-def matching(answer: Answer, answer_threshold: float) -> list[Candidate]:
+def matching(answer: Answer, answer_score: float) -> list[Candidate]:
     """The claims worth offering for an inline query: never anything for a refused one.
 
     Answered: the answer first, then other candidates that would themselves pass the
-    answer threshold. Ambiguous: the "Did you mean…" options. Refused: nothing at all.
+    answer score. Ambiguous: the "Did you mean…" options. Refused: nothing at all.
     """
     if answer.status == "answered" and answer.claim is not None:
-        rest = [c for c in answer.candidates if c.claim.id != answer.claim.id and c.score >= answer_threshold]
+        rest = [c for c in answer.candidates if c.claim.id != answer.claim.id and c.score >= answer_score]
         return [Candidate(answer.claim, answer.score), *rest][:MAX_RESULTS]
     if answer.status == "ambiguous":
         return list(answer.options)
@@ -46,7 +46,7 @@ def result_id(claim_id: str) -> str:
 async def _offered(context: Context, words: str) -> tuple[Answer, list[Candidate]]:
     """The answer to an inline query's words, and the claims listed for it."""
     answer = await context.bot_data.answer(words)
-    return answer, matching(answer, context.bot_data.knowledge.matcher.thresholds.answer)
+    return answer, matching(answer, context.bot_data.knowledge.matcher.answer_score)
 
 
 async def inline_query(update: Update, context: Context) -> None:

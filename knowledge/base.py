@@ -7,6 +7,7 @@ from pathlib import Path
 
 from knowledge.answering.answer import Answer, Candidate
 from knowledge.answering.matcher import Matcher
+from knowledge.answering.model import Models
 from knowledge.answering.semantic import CACHE_FILE, SemanticBuilder, SemanticIndex, SemanticStatus
 from knowledge.answering.thresholds import Thresholds
 from knowledge.store.database import Store, index_claim
@@ -34,11 +35,18 @@ class KnowledgeBase:
     'answered'
     """
 
-    def __init__(self, store: Store, path: Path, thresholds: Thresholds | None = None, limits: Limits = DEFAULT_LIMITS):
+    def __init__(
+        self,
+        store: Store,
+        path: Path,
+        thresholds: Thresholds | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        models: Models | None = None,
+    ):
         self.store = store
         self.path = path
         self.limits = limits  # a reload reads the files within the same bounds
-        self.matcher = Matcher(store, thresholds)
+        self.matcher = Matcher(store, thresholds, models)
         self._semantic: SemanticBuilder | None = None
 
     @classmethod
@@ -49,15 +57,17 @@ class KnowledgeBase:
         database: Path | str | None = None,
         thresholds: Thresholds | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        models: Models | None = None,
     ) -> "KnowledgeBase":
         """Load every knowledge file at ``path`` (a file or directory; default: the bundled one).
 
         ``database`` is where to build the SQLite store (default: a temporary file,
-        removed by ``close``); ``limits`` bounds each file's size, nesting and values.
+        removed by ``close``); ``limits`` bounds each file's size, nesting and values;
+        ``models``, answer models that decide instead of the rules (``model.shipped()``).
         Raises knowledge.KnowledgeError listing every problem as file:line:col.
         """
         root = Path(path) if path is not None else BUNDLED
-        return cls(Store.build(read_claims(root, index_claim, limits), database), root, thresholds, limits)
+        return cls(Store.build(read_claims(root, index_claim, limits), database), root, thresholds, limits, models)
 
     def start_semantic(
         self,

@@ -114,15 +114,18 @@ def start_bot(fake_telegram: FakeTelegram, tmp_path: Path, seed_kb: Path) -> Ite
         data_dir = Path(settings.pop("data_dir", tmp_path / f"data{n}"))
         settings.setdefault("knowledge", str(seed_kb))
         mark = fake_telegram.api.mark()  # an earlier bot's calls do not count as this one's
-        proc = BotProcess(list(args), bot_env(fake_telegram, data_dir, **settings), tmp_path,
-                          tmp_path / f"groundbot{n}.log").start()
+        proc = BotProcess(
+            list(args), bot_env(fake_telegram, data_dir, **settings), tmp_path, tmp_path / f"groundbot{n}.log"
+        ).start()
         started.append(proc)
         if ready and "port" in {k.lower() for k in settings}:
             port = int(next(v for k, v in settings.items() if k.lower() == "port"))
             proc.wait_until(lambda: listening(port), what=f"the webhook server on port {port}")
         elif ready:
-            proc.wait_until(lambda: any(c.method == "getUpdates" for c in fake_telegram.api.calls[mark:]),
-                            what="the bot's first getUpdates")
+            proc.wait_until(
+                lambda: any(c.method == "getUpdates" for c in fake_telegram.api.calls[mark:]),
+                what="the bot's first getUpdates",
+            )
         return proc
 
     yield start

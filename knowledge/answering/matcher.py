@@ -14,6 +14,7 @@ from dataclasses import replace
 from knowledge.answering.analysis import Query, analyse
 from knowledge.answering.answer import Answer, Candidate, Status
 from knowledge.answering.decision import Decision, decide
+from knowledge.answering.model import AnswerModel, Models
 from knowledge.answering.retrieval import Hit, retrieve
 from knowledge.answering.scoring import Scored, score
 from knowledge.answering.semantic import SemanticIndex
@@ -30,12 +31,14 @@ class Matcher:
     """Scores a question against a Store and decides answered / ambiguous / refused.
 
     One tuning object, ``Thresholds``, holds every weight and threshold of both the lexical
-    and the fused matcher.
+    and the fused matcher; with ``models`` (the answer models, ``model.shipped()``), they
+    decide instead of the rules.
     """
 
-    def __init__(self, store: Store, thresholds: Thresholds | None = None):
+    def __init__(self, store: Store, thresholds: Thresholds | None = None, models: Models | None = None):
         self.store = store
         self.tuning = thresholds or Thresholds()
+        self._models = models
         # Set (from another thread) once the embeddings are built; read once per question.
         self.semantic: SemanticIndex | None = None
         self.vocabulary = Vocabulary(store)
@@ -44,6 +47,22 @@ class Matcher:
     def thresholds(self) -> Thresholds:
         """The thresholds in force: the fused ones once the semantic tier is ready."""
         return self.tuning.active(self.semantic is not None)
+
+    @property
+    def models(self) -> Models | None:
+        """The answer models that decide, or None when the rules do."""
+        return self._models
+
+    def model(self, t: Thresholds) -> AnswerModel | None:
+        """The answer model of the matcher ``t`` is for, or None when the rules decide."""
+        return self._models.active(t.semantic) if self._models is not None else None
+
+    @property
+    def answer_score(self) -> float:
+        """The candidate score at which the matcher in force answers."""
+        t = self.thresholds
+        model = self.model(t)
+        return 100 * model.answer if model is not None else t.answer
 
     def answer(self, question: str, candidates: int = 5) -> Answer:
         """Answer one question, keeping the best ``candidates`` claims; never raises on any string."""
@@ -76,8 +95,9 @@ class Matcher:
         return score(q, hits, keep, t, self.vocabulary)
 
     def decide(self, q: Query, scored: list[Scored], t: Thresholds) -> Decision:
-        """Stage 4: answered / ambiguous / refused (vetoes applied), and the candidates best first."""
-        return decide(q, scored, t, self.tuning, self.store.proper)
+        """Stage 4: answered / ambiguous / refused (by the rules, vetoes applied, or by the
+        answer model), and the candidates best first."""
+        return decide(q, scored, t, self.tuning, self.store.proper, self.model(t))
 
     def _finish(
         self, question: str, scored: list[Scored], status: Status, reason: str, keep: int, also: Sequence[Scored] = ()

@@ -83,3 +83,9 @@ def named_otherwise(name: str, question: Collection[str], claim: Collection[str]
         if asked and any(all(t in claim for t in form) for form in group):
             return True
     return False
+
+
+def is_place(name: str) -> bool:
+    """Whether ``name`` (as written: "North Korea", "Moscow") is one of the names of a country."""
+    asked = tuple(t for t in terms(name) if len(t) > 1)
+    return any(asked in group for group in _groups_by_term().get(asked[0], ())) if asked else False

@@ -8,6 +8,9 @@ the sentence a moderator reads in ``ask --json`` and the event log ("" when none
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import NamedTuple
+
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.answering.analysis import Query
@@ -21,8 +24,19 @@ from knowledge.store.text import STOPWORDS, is_number, terms
 _DEMONYM_ENDINGS = ("n", "an", "ian", "ean", "ese", "i", "ish", "ans", "ians", "eans")
 
 
-def veto(q: Query, s: Scored, proper: frozenset[str], ambiguous_coverage: float) -> str:
-    """Why claim ``s`` must not answer ``q`` ("" when nothing stands in its way).
+class Objection(NamedTuple):
+    """One class of near miss a candidate falls into: its ``kind`` (a feature of the answer
+    model, one of ``KINDS``) and the sentence a moderator reads."""
+
+    kind: str
+    reason: str
+
+
+KINDS = ("names", "swapped", "speaker", "reversed", "pinned", "rate", "counted")
+
+
+def objections(q: Query, s: Scored, proper: frozenset[str], ambiguous_coverage: float) -> Iterator[Objection]:
+    """Every class of near miss claim ``s`` falls into as an answer to ``q``, in ``KINDS`` order.
 
     ``proper`` holds the store's proper nouns (stems), who may give or receive.
 
@@ -31,15 +45,17 @@ def veto(q: Query, s: Scored, proper: frozenset[str], ambiguous_coverage: float)
     """
     missing = uncovered_names(q, s.row)
     if missing:
-        return f"the best claim does not mention {', '.join(missing)}"
+        yield Objection("names", f"the best claim does not mention {', '.join(missing)}")
     swapped = _swapped(s.row, q.text, q.terms)
     if swapped:
-        return f"the question says {swapped[0]} where the claim says {swapped[1]}"
+        yield Objection("swapped", f"the question says {swapped[0]} where the claim says {swapped[1]}")
     if q.speaker and not speaks(q, s.row):
-        return f"the best claim is not what {' '.join(q.speaker)} said"
+        yield Objection("speaker", f"the best claim is not what {' '.join(q.speaker)} said")
     turned = _reversed(s.row, q, proper)
     if turned:
-        return f"the question has {turned[0]} giving to {turned[1]}, the claim the other way round"
+        yield Objection(
+            "reversed", f"the question has {turned[0]} giving to {turned[1]}, the claim the other way round"
+        )
     # A yes/no question pinned to a time ("Has North Korea tested a bomb this year?")
     # against a claim that gives no time and covers less than half of the question: the
     # words they share (North Korea, nuclear) are its subject, not what it asks.
@@ -49,12 +65,17 @@ def veto(q: Query, s: Scored, proper: frozenset[str], ambiguous_coverage: float)
         and "time" not in s.row.answers
         and not set(terms(q.pinned)) <= s.row.vocabulary
     ):
-        return f"the best claim says nothing of {q.pinned}"
+        yield Objection("pinned", f"the best claim says nothing of {q.pinned}")
     if q.rate and not any(w in s.row.vocabulary for w in q.rate):
-        return f"the best claim gives no figure per {q.rate[0]}"
+        yield Objection("rate", f"the best claim gives no figure per {q.rate[0]}")
     if q.counted and "count" in s.row.answers and not any(w in s.row.vocabulary for w in q.counted):
-        return f"the best claim does not count {' '.join(q.counted)}"
-    return ""
+        yield Objection("counted", f"the best claim does not count {' '.join(q.counted)}")
+
+
+def veto(q: Query, s: Scored, proper: frozenset[str], ambiguous_coverage: float) -> str:
+    """Why claim ``s`` must not answer ``q``: its first objection's reason ("" when none)."""
+    first = next(objections(q, s, proper, ambiguous_coverage), None)
+    return first.reason if first is not None else ""
 
 
 def uncovered_names(q: Query, row: Row) -> list[str]:

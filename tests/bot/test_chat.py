@@ -57,7 +57,10 @@ def test_chat_without_a_question_pick_says_what_to_type(seed_kb):
 
 def test_chat_shows_the_claim_id_after_each_card_and_option(seed_kb):
     out = chat(seed_kb, ANSWERED, AMBIGUOUS, "1")
-    assert "Source: “Quarterly briefing <Q3> & outlook”, Team News, 2024-05-01\nhttps://example.org/briefing?q=3&lang=en\n[army-daily-shells]" in out
+    assert (
+        "Source: “Quarterly briefing <Q3> & outlook”, Team News, 2024-05-01\nhttps://example.org/briefing?q=3&lang=en\n[army-daily-shells]"
+        in out
+    )
     assert "[budget-forecast-high]" in out and "[budget-forecast-low]" in out
     picked = out.split("you> ")[-2]  # the reply to "1"; the last prompt met the end of input
     assert picked.startswith("The defence budget will reach 90 billion next year.\n")

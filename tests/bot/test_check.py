@@ -133,16 +133,18 @@ def test_the_bundled_knowledge_has_no_problem_and_no_warning() -> None:
 
 def test_check_reads_the_file_size_limit_from_the_environment(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", GOOD)
-    result = CliRunner().invoke(cli, ["check", str(tmp_path)],
-                                env={"GROUNDBOT_KNOWLEDGE": None, "GROUNDBOT_MAX_FILE_BYTES": "100"})
+    result = CliRunner().invoke(
+        cli, ["check", str(tmp_path)], env={"GROUNDBOT_KNOWLEDGE": None, "GROUNDBOT_MAX_FILE_BYTES": "100"}
+    )
     assert result.exit_code == 1
     assert places(result.output) == ["a.yaml:1:1: file is larger than 100 bytes"]
 
 
 def test_a_bad_limit_setting_is_named_not_a_traceback(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", GOOD)
-    result = CliRunner().invoke(cli, ["check", str(tmp_path)],
-                                env={"GROUNDBOT_KNOWLEDGE": None, "GROUNDBOT_MAX_DEPTH": "0"})
+    result = CliRunner().invoke(
+        cli, ["check", str(tmp_path)], env={"GROUNDBOT_KNOWLEDGE": None, "GROUNDBOT_MAX_DEPTH": "0"}
+    )
     assert result.exit_code == 1
     assert "GROUNDBOT_MAX_DEPTH: must be a whole number, 1 or more" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -49,8 +49,14 @@ def test_run_check_says_the_semantic_tier_is_off_when_the_setting_says_so(clean_
 
 
 def test_run_check_names_webhook_mode(clean_env, seed_kb):
-    result = invoke("run", "--check", token=TOKEN, knowledge=str(seed_kb),
-                    webhook_url="https://bot.example.org/hook", webhook_secret="s3cret")
+    result = invoke(
+        "run",
+        "--check",
+        token=TOKEN,
+        knowledge=str(seed_kb),
+        webhook_url="https://bot.example.org/hook",
+        webhook_secret="s3cret",
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == "OK: settings (webhook at https://bot.example.org/hook)"
     assert "s3cret" not in result.output
@@ -78,8 +84,16 @@ def test_run_check_exits_2_when_the_data_directory_cannot_hold_the_event_log(cle
 
 
 def test_the_health_port_must_differ_from_the_webhook_port(clean_env, seed_kb):
-    result = invoke("run", "--check", token=TOKEN, knowledge=str(seed_kb), webhook_url="https://x.org/h",
-                    webhook_secret="abc", port="8443", health_port="8443")
+    result = invoke(
+        "run",
+        "--check",
+        token=TOKEN,
+        knowledge=str(seed_kb),
+        webhook_url="https://x.org/h",
+        webhook_secret="abc",
+        port="8443",
+        health_port="8443",
+    )
     assert result.exit_code == 2
     assert "GROUNDBOT_HEALTH_PORT: must differ from GROUNDBOT_PORT" in result.stderr
 

@@ -138,9 +138,7 @@ async def test_retries_are_logged_by_method_never_with_the_token(caplog):
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
 
 
-async def test_the_bot_answers_through_transient_failures_and_notes_a_reply_it_could_not_send(
-    recording_bot, bot_api
-):
+async def test_the_bot_answers_through_transient_failures_and_notes_a_reply_it_could_not_send(recording_bot, bot_api):
     # Every other reply fails once, in turn: a gateway error, then a dropped connection.
     bot_api.fail_every("sendMessage", 2, [Fault(502, "Bad Gateway"), Fault(0, "connection dropped", drop=True)])
     for _ in range(4):

@@ -31,8 +31,7 @@ def invoke(*args: str, **env: str) -> tuple[int, str, str, BaseException | None]
 def groundbot(*args: str, cwd: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GROUNDBOT_")}
     env.update({f"GROUNDBOT_{k.upper()}": v for k, v in settings.items()})
-    return subprocess.run([*groundbot_command(), *args], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=120)
+    return subprocess.run([*groundbot_command(), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
 
 
 def test_run_on_a_garbage_event_log_is_one_line_and_exit_2(clean_env, seed_kb):
@@ -41,8 +40,10 @@ def test_run_on_a_garbage_event_log_is_one_line_and_exit_2(clean_env, seed_kb):
     # The real console script: nothing but the one line on standard error.
     done = groundbot("run", cwd=clean_env, token=TOKEN, knowledge=str(seed_kb), data_dir="data", semantic="false")
     assert done.returncode == 2
-    assert done.stderr == ("groundbot: the event log data/events.db is not an SQLite database (file is not a "
-                           "database): move it aside, or restore it from a backup\n")
+    assert done.stderr == (
+        "groundbot: the event log data/events.db is not an SQLite database (file is not a "
+        "database): move it aside, or restore it from a backup\n"
+    )
     assert done.stdout == ""
     assert (clean_env / "data" / "events.db").read_bytes() == GARBAGE  # left for the operator to look at
 
@@ -50,11 +51,14 @@ def test_run_on_a_garbage_event_log_is_one_line_and_exit_2(clean_env, seed_kb):
 def test_run_check_on_a_garbage_event_log_is_one_line_and_exit_2(clean_env, seed_kb):
     (clean_env / "data").mkdir()
     (clean_env / "data" / "events.db").write_bytes(GARBAGE)
-    code, _out, err, exception = invoke("run", "--check", token=TOKEN, knowledge=str(seed_kb), data_dir="data",
-                                        semantic="false")
+    code, _out, err, exception = invoke(
+        "run", "--check", token=TOKEN, knowledge=str(seed_kb), data_dir="data", semantic="false"
+    )
     assert (code, exception) == (2, None)
-    assert err == ("groundbot: the event log data/events.db is not an SQLite database (file is not a database): "
-                   "move it aside, or restore it from a backup\n")
+    assert err == (
+        "groundbot: the event log data/events.db is not an SQLite database (file is not a database): "
+        "move it aside, or restore it from a backup\n"
+    )
 
 
 def test_run_with_a_data_directory_that_is_a_file_is_one_line_and_exit_2(clean_env, seed_kb):
@@ -72,8 +76,9 @@ def test_run_and_run_check_with_an_unwritable_data_directory_are_one_line_and_ex
         os.chdir(shared_dir)
         out = []
         for args in (("run",), ("run", "--check")):
-            code, _o, err, exception = invoke(*args, token=TOKEN, knowledge=str(BUNDLED), data_dir=str(data),
-                                              semantic="false")
+            code, _o, err, exception = invoke(
+                *args, token=TOKEN, knowledge=str(BUNDLED), data_dir=str(data), semantic="false"
+            )
             out.append((code, err, repr(exception) if exception else None))
         return out
 
@@ -96,13 +101,13 @@ def test_run_with_a_data_directory_it_cannot_make_is_one_line_and_exit_2(shared_
 
 
 def test_backup_into_a_missing_folder_is_one_line_and_exit_2(clean_env, seed_kb):
-    code, _o, err, _e = invoke("run", "--check", token=TOKEN, knowledge=str(seed_kb), data_dir="data",
-                               semantic="false")
+    code, _o, err, _e = invoke("run", "--check", token=TOKEN, knowledge=str(seed_kb), data_dir="data", semantic="false")
     assert code == 0  # made the event log
     code, out, err, exception = invoke("backup", "missing/events-copy.db", data_dir="data")
     assert (code, exception, out) == (2, None, "")
-    assert err == ("groundbot: no folder missing to write events-copy.db in: make it first, or end DEST with / "
-                   "to have it made\n")
+    assert err == (
+        "groundbot: no folder missing to write events-copy.db in: make it first, or end DEST with / to have it made\n"
+    )
     assert not (clean_env / "missing").exists()
     # With a trailing slash the folder is made, as the help says.
     code, out, _err, _e = invoke("backup", "missing/", data_dir="data")
@@ -126,8 +131,19 @@ def test_check_reports_a_symlink_loop_as_a_problem_not_a_traceback(tmp_path):
 
 
 def test_the_bot_api_address_is_named_without_its_password(clean_env, seed_kb):
-    done = groundbot("run", cwd=clean_env, token=TOKEN, knowledge=str(seed_kb), data_dir="data", semantic="false",
-                     base_url="http://operator:hunter2secret@127.0.0.1:9/bot", request_timeout="2")
+    done = groundbot(
+        "run",
+        cwd=clean_env,
+        token=TOKEN,
+        knowledge=str(seed_kb),
+        data_dir="data",
+        semantic="false",
+        base_url="http://operator:hunter2secret@127.0.0.1:9/bot",
+        request_timeout="2",
+    )
     assert done.returncode == 1
     assert "hunter2secret" not in done.stderr + done.stdout and "operator" not in done.stderr + done.stdout
-    assert done.stderr.splitlines()[-1] == "groundbot: cannot reach the Bot API at http://***@127.0.0.1:9/bot: NetworkError"
+    assert (
+        done.stderr.splitlines()[-1]
+        == "groundbot: cannot reach the Bot API at http://***@127.0.0.1:9/bot: NetworkError"
+    )

@@ -82,8 +82,10 @@ def container(fake_telegram, tmp_path):
     volumes["/data"].mkdir()
     shutil.copytree(ROOT / "knowledge" / "sources", volumes["/knowledge"])  # compose's default knowledge
     dot_env = tmp_path / ".env"
-    dot_env.write_text(filled_in((DEPLOY / "example.env").read_text(encoding="utf-8"),
-                                 token=TOKEN, base_url=fake_telegram.base_url), encoding="utf-8")
+    dot_env.write_text(
+        filled_in((DEPLOY / "example.env").read_text(encoding="utf-8"), token=TOKEN, base_url=fake_telegram.base_url),
+        encoding="utf-8",
+    )
 
     # What the process inside sees: the base image's PATH and locale, then the image's ENV,
     # then env_file, then environment:, each overriding the one before, as in Compose.
@@ -104,7 +106,8 @@ def container(fake_telegram, tmp_path):
 
 
 def test_the_entry_point_answers_from_the_knowledge_volume_reports_healthy_and_stops_on_the_stop_signal(
-        container, fake_telegram, tmp_path):
+    container, fake_telegram, tmp_path
+):
     image, service, env, workdir, health_port = container
     command = image.entrypoint + image.cmd
     assert command == ["groundbot", "run"]
@@ -118,8 +121,14 @@ def test_the_entry_point_answers_from_the_knowledge_volume_reports_healthy_and_s
         assert card.text.startswith("<b>According to Kyiv, the Russian army consumes")
 
         assert image.healthcheck[0] == "groundbot"
-        probe = subprocess.run([*groundbot_command(), *image.healthcheck[1:]], env=env, cwd=workdir,
-                               capture_output=True, text=True, timeout=30)
+        probe = subprocess.run(
+            [*groundbot_command(), *image.healthcheck[1:]],
+            env=env,
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert probe.returncode == 0, probe.stdout + probe.stderr
         assert probe.stdout.startswith("healthy (")
 

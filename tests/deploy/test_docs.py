@@ -61,8 +61,9 @@ def test_every_setting_is_in_example_env_with_its_help_text(name):
 def test_every_setting_is_in_the_readme_settings_table_with_its_help_text(name):
     rows = readme_rows()
     assert env_name(name) in rows, f"README settings table lacks a row like:\n{expected_row(name)}"
-    assert rows[env_name(name)][1] == Settings.model_fields[name].description, \
+    assert rows[env_name(name)][1] == Settings.model_fields[name].description, (
         f"README row out of date; should read:\n{expected_row(name)}"
+    )
 
 
 def test_example_env_and_the_readme_list_no_setting_the_code_does_not_have():
@@ -82,8 +83,9 @@ def test_example_env_holds_no_secret_and_sets_nothing_but_the_empty_token():
 def test_example_env_with_only_the_token_filled_in_gives_the_documented_defaults(clean_env):
     from bot.config import load_settings
 
-    (clean_env / ".env").write_text(EXAMPLE.read_text(encoding="utf-8").replace(
-        "\nGROUNDBOT_TOKEN=\n", f"\nGROUNDBOT_TOKEN={TOKEN}\n"))
+    (clean_env / ".env").write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace("\nGROUNDBOT_TOKEN=\n", f"\nGROUNDBOT_TOKEN={TOKEN}\n")
+    )
     assert load_settings() == Settings(token=TOKEN, _env_file=None)
 
 
@@ -105,8 +107,9 @@ def anchors(markdown: str) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", [README, DEPLOY / "README.md", ROOT / "knowledge" / "README.md"],
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", [README, DEPLOY / "README.md", ROOT / "knowledge" / "README.md"], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_relative_links_and_anchors_resolve(path: Path):
     text = path.read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)\s]+)\)", text):

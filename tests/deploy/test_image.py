@@ -75,12 +75,18 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (OPERATOR_TOKEN): .dockerignore must keep both out of the build context.
     """
     root = tmp_path_factory.mktemp("context") / "groundbot"
-    shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info", ".env"))
+    shutil.copytree(
+        ROOT,
+        root,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info", ".env"
+        ),
+    )
     (root / ".git").mkdir()
     (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
-    (root / "deploy" / ".env").write_text(filled_in((DEPLOY / "example.env").read_text(encoding="utf-8"),
-                                                    token=OPERATOR_TOKEN), encoding="utf-8")
+    (root / "deploy" / ".env").write_text(
+        filled_in((DEPLOY / "example.env").read_text(encoding="utf-8"), token=OPERATOR_TOKEN), encoding="utf-8"
+    )
     return root
 
 
@@ -89,8 +95,16 @@ def image(engine: None, context: Path) -> str:
     """The image, built the way compose.yaml builds it: deploy/Dockerfile in the checkout's root."""
     service = compose_service()
     assert (DEPLOY / service["build"]["context"]).resolve() == ROOT
-    build = docker("build", "--file", str(context / service["build"]["dockerfile"]), "--tag", IMAGE, str(context),
-                   timeout=BUILD_TIMEOUT, check=False)
+    build = docker(
+        "build",
+        "--file",
+        str(context / service["build"]["dockerfile"]),
+        "--tag",
+        IMAGE,
+        str(context),
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
     assert build.returncode == 0, f"the image did not build:\n{build.stdout[-4000:]}{build.stderr[-4000:]}"
     return IMAGE
 
@@ -131,7 +145,9 @@ def test_run_check_in_the_image_loads_the_knowledge_volume_and_opens_the_data_vo
     assert check.returncode == 0
     # The image carries the semantic tier, as every install does; a new data volume has no vectors yet.
     semantic = f"OK: semantic tier: 0 of {texts} texts embedded in /data; the rest at start-up"
-    assert check.stdout.splitlines()[1:] == [expected, semantic, "OK: event log /data/events.db is writable"], check.stdout
+    assert check.stdout.splitlines()[1:] == [expected, semantic, "OK: event log /data/events.db is writable"], (
+        check.stdout
+    )
     assert TOKEN not in check.stdout + check.stderr
 
 
@@ -179,22 +195,38 @@ def health(name: str) -> dict:
 
 
 def test_the_container_answers_a_question_through_the_fake_bot_api_reports_healthy_and_stops_cleanly(
-        image, context, fake_telegram, container_name, tmp_path):
+    image, context, fake_telegram, container_name, tmp_path
+):
     service = compose_service()
     dot_env = tmp_path / ".env"
-    dot_env.write_text(filled_in((DEPLOY / "example.env").read_text(encoding="utf-8"),
-                                 token=TOKEN, base_url=fake_telegram.base_url), encoding="utf-8")
+    dot_env.write_text(
+        filled_in((DEPLOY / "example.env").read_text(encoding="utf-8"), token=TOKEN, base_url=fake_telegram.base_url),
+        encoding="utf-8",
+    )
     environment = {k: str(v) for k, v in service["environment"].items()}
     assert environment["GROUNDBOT_LISTEN"] == "0.0.0.0"
     # On the host's network: loopback only, and a free port (8080 may be taken on a test machine).
     environment.update(GROUNDBOT_LISTEN="127.0.0.1", GROUNDBOT_HEALTH_PORT=str(free_port()))
-    docker("run", "--detach", "--name", container_name, "--network", "host",
-           "--env-file", str(dot_env), *[f"--env={k}={v}" for k, v in environment.items()],
-           "--volume", f"{context / 'knowledge' / 'sources'}:/knowledge:ro",
-           *compose_run_options(service),
-           # The image's own HEALTHCHECK command, run every second rather than every 30 s.
-           "--health-interval", "1s", "--health-start-period", "0s",
-           image)
+    docker(
+        "run",
+        "--detach",
+        "--name",
+        container_name,
+        "--network",
+        "host",
+        "--env-file",
+        str(dot_env),
+        *[f"--env={k}={v}" for k, v in environment.items()],
+        "--volume",
+        f"{context / 'knowledge' / 'sources'}:/knowledge:ro",
+        *compose_run_options(service),
+        # The image's own HEALTHCHECK command, run every second rather than every 30 s.
+        "--health-interval",
+        "1s",
+        "--health-start-period",
+        "0s",
+        image,
+    )
 
     wait_for_call(fake_telegram, container_name, "getUpdates", timeout=60)
     fake_telegram.push(private_message(QUESTION))

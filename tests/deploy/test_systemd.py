@@ -37,8 +37,10 @@ def service(fake_telegram, tmp_path):
     [env_path] = parsed["EnvironmentFile"]
     assert env_path == "/etc/groundbot/groundbot.env"
     settings = tmp_path / "groundbot.env"
-    settings.write_text(filled_in((DEPLOY / "example.env").read_text(encoding="utf-8"),
-                                  token=TOKEN, base_url=fake_telegram.base_url), encoding="utf-8")
+    settings.write_text(
+        filled_in((DEPLOY / "example.env").read_text(encoding="utf-8"), token=TOKEN, base_url=fake_telegram.base_url),
+        encoding="utf-8",
+    )
     # systemd starts services with a bare environment: its own PATH, then Environment=,
     # then EnvironmentFile= (which wins over Environment=).
     env = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8"}
@@ -54,8 +56,7 @@ def service(fake_telegram, tmp_path):
     return command(pre, binary), command(start, binary), env, state
 
 
-def test_the_unit_checks_then_runs_the_bot_which_answers_and_stops_on_its_kill_signal(
-        service, fake_telegram, tmp_path):
+def test_the_unit_checks_then_runs_the_bot_which_answers_and_stops_on_its_kill_signal(service, fake_telegram, tmp_path):
     pre, start, env, state = service
     checked = subprocess.run(pre, env=env, cwd=state, capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -85,8 +86,14 @@ def test_the_unit_restarts_on_failure_but_not_on_a_bad_setting_and_is_hardened()
     assert svc["RestartPreventExitStatus"] == ["2"]  # what `groundbot run` exits with on a bad setting
     assert svc["StateDirectory"] == ["groundbot"]  # systemd's name for /var/lib/groundbot
     assert seconds(svc["TimeoutStopSec"][0]) >= 30
-    for key, value in {"NoNewPrivileges": "yes", "ProtectSystem": "strict", "ProtectHome": "yes",
-                       "PrivateTmp": "yes", "PrivateDevices": "yes", "RestrictSUIDSGID": "yes"}.items():
+    for key, value in {
+        "NoNewPrivileges": "yes",
+        "ProtectSystem": "strict",
+        "ProtectHome": "yes",
+        "PrivateTmp": "yes",
+        "PrivateDevices": "yes",
+        "RestrictSUIDSGID": "yes",
+    }.items():
         assert svc[key] == [value], key
     assert svc["CapabilityBoundingSet"] == [""]
     assert "network-online.target" in parsed["Unit"]["After"][0]
@@ -110,8 +117,9 @@ def test_systemd_analyze_finds_nothing_wrong_and_rates_the_exposure_low(tmp_path
     mapped.write_text(text.replace("/etc/groundbot/groundbot.env", str(env_path)), encoding="utf-8")
     verified = subprocess.run(["systemd-analyze", "verify", str(mapped)], capture_output=True, text=True, timeout=60)
     assert verified.returncode == 0 and verified.stdout + verified.stderr == "", verified.stderr
-    security = subprocess.run(["systemd-analyze", "security", "--offline=true", str(mapped)],
-                              capture_output=True, text=True, timeout=60)
+    security = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", str(mapped)], capture_output=True, text=True, timeout=60
+    )
     exposure = re.search(r"Overall exposure level for \S+: (\d+\.\d)", security.stdout)
     assert exposure, security.stdout + security.stderr
     assert float(exposure[1]) <= 2.0  # systemd rates 0-10; "OK" is below 4

@@ -54,13 +54,16 @@ def cites(reply: Call, claim: dict) -> bool:
     Case aside: a card reads "according to the United States" for "The United States".
     """
     text = reply.text.casefold()
-    return (escape(claim["statement"], quote=False).casefold() in text
-            and f"according to {escape(claim['attributed_to'], quote=False)}".casefold() in text)
+    return (
+        escape(claim["statement"], quote=False).casefold() in text
+        and f"according to {escape(claim['attributed_to'], quote=False)}".casefold() in text
+    )
 
 
 @pytest.mark.skipif(not DRAFT_EXTRA, reason="drafting needs the [draft] extra: pip install -e '.[draft]'")
 def test_a_moderator_drafts_the_article_publishes_it_edited_and_the_next_question_is_answered_from_it(
-        start_bot, fake_telegram, seed_kb):
+    start_bot, fake_telegram, seed_kb
+):
     api = fake_telegram.api
     bot = start_bot(moderators=str(ALICE["id"]))
     article = api.upload(ARTICLE.read_bytes(), "north-korean-munitions.txt")
@@ -68,12 +71,11 @@ def test_a_moderator_drafts_the_article_publishes_it_edited_and_the_next_questio
     # /draft with the article as a .txt document: a summary, then the YAML as a document.
     mark = api.mark()
     fake_telegram.push(document_message(article, "/draft", ALICE))
-    summary = api.wait_for("sendMessage", lambda c: c.params["chat_id"] == ALICE["id"], after=mark,
-                           timeout=DRAFTING)
+    summary = api.wait_for("sendMessage", lambda c: c.params["chat_id"] == ALICE["id"], after=mark, timeout=DRAFTING)
     assert summary.text.split(" ", 2)[1:2] == ["claims"], f"{summary.text}\n{bot.log}"
     drafted = api.wait_for("sendDocument", lambda c: c.params["chat_id"] == ALICE["id"], after=mark)
     assert any(c.method == "download" and c.status == 200 for c in api.calls[mark:])
-    (name, content), = drafted.params["_files"].values()
+    ((name, content),) = drafted.params["_files"].values()
     yaml_text = content.decode("utf-8")
     draft = yaml.safe_load(yaml_text)
     claims = draft["claims"]
@@ -139,7 +141,8 @@ def test_a_non_moderators_draft_and_publish_are_refused_and_nothing_is_written(s
 
 
 def test_broken_yaml_sent_with_publish_gets_file_line_col_problems_and_changes_nothing(
-        start_bot, fake_telegram, seed_kb):
+    start_bot, fake_telegram, seed_kb
+):
     api = fake_telegram.api
     bot = start_bot(moderators=str(ALICE["id"]))
     before = snapshot(seed_kb)
@@ -152,8 +155,11 @@ def test_broken_yaml_sent_with_publish_gets_file_line_col_problems_and_changes_n
     syntax = list(lines)
     bad = next(i for i, line in enumerate(syntax) if line.strip().startswith("statement:"))
     syntax[bad] = syntax[bad].replace("statement: ", "statement: [", 1)
-    reply = send(fake_telegram, document_message(api.upload("\n".join(syntax).encode(), "syntax.yaml", YAML),
-                                                 "/publish", ALICE), ALICE["id"])
+    reply = send(
+        fake_telegram,
+        document_message(api.upload("\n".join(syntax).encode(), "syntax.yaml", YAML), "/publish", ALICE),
+        ALICE["id"],
+    )
     assert reply.text.startswith("❌ Not published: 1 problem(s); nothing changed.\n<pre>syntax.yaml:")
     # The parser reports an unclosed sequence where it notices it: on its line or the next.
     where = re.search(r"<pre>syntax\.yaml:(\d+):(\d+): not valid YAML: ", reply.text)
@@ -164,8 +170,11 @@ def test_broken_yaml_sent_with_publish_gets_file_line_col_problems_and_changes_n
     first_claim = next(i for i, line in enumerate(schema) if line.startswith("  - id: "))
     speaker = next(i for i in range(first_claim, len(schema)) if schema[i].startswith("    attributed_to:"))
     schema[speaker] = "    colour: red"
-    reply = send(fake_telegram, document_message(api.upload("\n".join(schema).encode(), "schema.yaml", YAML),
-                                                 "/publish", ALICE), ALICE["id"])
+    reply = send(
+        fake_telegram,
+        document_message(api.upload("\n".join(schema).encode(), "schema.yaml", YAML), "/publish", ALICE),
+        ALICE["id"],
+    )
     assert reply.text.startswith("❌ Not published: 2 problem(s); nothing changed.")
     assert f"schema.yaml:{speaker + 1}:5: unknown key &#x27;colour&#x27; in claims[0]" in reply.text
     assert f"schema.yaml:{first_claim + 1}:5: missing required field &#x27;claims[0].attributed_to&#x27;" in reply.text

@@ -33,13 +33,14 @@ async def test_a_file_a_user_sent_is_served_by_get_file_and_downloaded_byte_for_
     assert file.file_size == len(content)
     assert bytes(await file.download_as_bytearray()) == content
     assert [c.params["file_path"] for c in fake_telegram.api.calls_to("download")] == [
-        f"documents/{document['file_id']}"]
+        f"documents/{document['file_id']}"
+    ]
 
 
 async def test_a_document_the_bot_sends_is_recorded_with_its_bytes_and_can_be_fetched_back(bot, fake_telegram):
     content = "source:\n  id: é\r\n".encode() * 500 + bytes(range(256)) + b"\r\n--\r\n"
     sent = await bot.send_document(ALICE["id"], content, filename="draft.yaml", caption="Edit it")
-    call, = fake_telegram.api.calls_to("sendDocument")
+    (call,) = fake_telegram.api.calls_to("sendDocument")
     assert call.params["_files"] == {"document": ("draft.yaml", content)}
     assert call.params["caption"] == "Edit it" and call.params["chat_id"] == ALICE["id"]
     assert sent.document is not None and sent.document.file_name == "draft.yaml"

@@ -21,8 +21,9 @@ def get(url: str) -> tuple[int, str]:
 
 
 def health_cli(port: int, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*groundbot_command(), "health", "--port", str(port), *args],
-                          capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        [*groundbot_command(), "health", "--port", str(port), *args], capture_output=True, text=True, timeout=30
+    )
 
 
 def test_a_polling_bot_reports_its_knowledge_event_log_and_last_update_on_the_health_port(start_bot, fake_telegram):
@@ -48,7 +49,9 @@ def test_a_polling_bot_reports_its_knowledge_event_log_and_last_update_on_the_he
 
     checked = health_cli(port)
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout.startswith("healthy (4 claims; event log writable; last reload none since start-up; last update ")
+    assert checked.stdout.startswith(
+        "healthy (4 claims; event log writable; last reload none since start-up; last update "
+    )
     assert json.loads(health_cli(port, "--json").stdout)["status"] == "ok"
     assert get(f"http://127.0.0.1:{port}/other")[0] == 404
 

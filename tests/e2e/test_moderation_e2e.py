@@ -30,7 +30,8 @@ def logged_questions(data_dir: Path) -> list[tuple[str, str | None]]:
 
 
 def test_a_broken_file_is_reported_and_the_old_store_answers_until_the_fix_is_reloaded(
-        start_bot, fake_telegram, seed_kb):
+    start_bot, fake_telegram, seed_kb
+):
     start_bot(moderators=MODERATOR)
     team = seed_kb / "team.yaml"
 
@@ -45,8 +46,7 @@ def test_a_broken_file_is_reported_and_the_old_store_answers_until_the_fix_is_re
 
     team.write_text(SEED_KNOWLEDGE + NEW_CLAIM, encoding="utf-8")
     fixed = reply_to(fake_telegram, private_message("/reload", ALICE), ALICE["id"])
-    assert fixed.text == ("✅ Reloaded. Serving 5 claim(s) from 1 source(s).\n"
-                          "Added (1): <code>drones-per-month</code>")
+    assert fixed.text == ("✅ Reloaded. Serving 5 claim(s) from 1 source(s).\nAdded (1): <code>drones-per-month</code>")
 
     new = reply_to(fake_telegram, private_message("How many drones does the factory build a month?", BOB), BOB["id"])
     assert "The factory builds 300 drones a month." in new.text
@@ -59,8 +59,9 @@ def test_a_non_moderators_reload_is_refused(start_bot, fake_telegram, seed_kb):
     refused = reply_to(fake_telegram, private_message("/reload", BOB), BOB["id"])
     assert refused.text == "Sorry, that command is for moderators only."
 
-    unchanged = reply_to(fake_telegram, private_message("How many drones does the factory build a month?", BOB),
-                         BOB["id"])
+    unchanged = reply_to(
+        fake_telegram, private_message("How many drones does the factory build a month?", BOB), BOB["id"]
+    )
     assert "300 drones" not in unchanged.text
 
 
@@ -78,8 +79,9 @@ def test_a_refused_question_shows_up_in_unanswered(start_bot, fake_telegram):
 
 def test_allow_lists_hold_in_private_and_in_groups(start_bot, fake_telegram):
     api = fake_telegram.api
-    bot = start_bot(moderators=MODERATOR, allowed_users=f"{ALICE['id']},{BOB['id']}",
-                    allowed_chats=str(TEAM_GROUP["id"]))
+    bot = start_bot(
+        moderators=MODERATOR, allowed_users=f"{ALICE['id']},{BOB['id']}", allowed_chats=str(TEAM_GROUP["id"])
+    )
     stranger = person(4242)
     mark = api.mark()
     # Outsiders first: each is turned away without a single await, before the members'
@@ -148,8 +150,11 @@ def test_sigkill_loses_no_event_whose_answer_reached_the_user(start_bot, fake_te
     bot.kill()  # SIGKILL: no shutdown, no checkpoint, no close
 
     # A request the kill cut off before its body arrived never reached anyone.
-    acknowledged = {str(c.params["chat_id"]) for c in api.calls[mark:]
-                    if c.method == "sendMessage" and "chat_id" in c.params and c.text}
+    acknowledged = {
+        str(c.params["chat_id"])
+        for c in api.calls[mark:]
+        if c.method == "sendMessage" and "chat_id" in c.params and c.text
+    }
     logged = {user for _, user in logged_questions(bot.data_dir)}
     assert len(acknowledged) >= 15
     assert acknowledged <= logged

@@ -146,10 +146,13 @@ def test_a_token_telegram_rejects_stops_start_up_with_one_clear_line(start_bot):
     assert "AAWrongToken" not in bot.log
 
 
-@pytest.mark.parametrize(("settings", "line"), [
-    ({"token": ""}, "GROUNDBOT_TOKEN: required but not set"),
-    ({"port": "eighty"}, "GROUNDBOT_PORT: must be an integer"),
-])
+@pytest.mark.parametrize(
+    ("settings", "line"),
+    [
+        ({"token": ""}, "GROUNDBOT_TOKEN: required but not set"),
+        ({"port": "eighty"}, "GROUNDBOT_PORT: must be an integer"),
+    ],
+)
 def test_a_missing_or_malformed_setting_stops_start_up_naming_the_variable(start_bot, settings, line):
     bot = start_bot(ready=False, **settings)
     bot.process.wait(15)

@@ -49,7 +49,8 @@ def stop_mid_burst(bot, telegram: FakeTelegram, updates: list[dict], *, signals:
 
 
 def test_a_bot_stopped_during_a_burst_of_100_and_restarted_answers_each_question_exactly_once(
-        start_bot, fake_telegram, tmp_path):
+    start_bot, fake_telegram, tmp_path
+):
     people = askers()
     data_dir = tmp_path / "data"
     first = start_bot(data_dir=str(data_dir))

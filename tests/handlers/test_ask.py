@@ -139,8 +139,9 @@ async def test_a_bare_mention_asks_for_a_question(recording_bot):
 
 async def test_a_text_mention_of_the_bot_counts_as_a_mention(recording_bot):
     text = f"Groundbot {ANSWERED}"
-    msg = message(text, chat=TEAM_GROUP, entities=[{"type": "text_mention", "offset": 0, "length": 9,
-                                                     "user": BOT_USER}])
+    msg = message(
+        text, chat=TEAM_GROUP, entities=[{"type": "text_mention", "offset": 0, "length": 9, "user": BOT_USER}]
+    )
     reply = await recording_bot.reply_to(update(message=msg))
     assert reply.text.startswith("<b>The army fires")
 
@@ -155,7 +156,8 @@ async def test_the_knowledge_is_read_afresh_for_every_question(recording_bot, se
     from knowledge import KnowledgeBase
 
     (seed_kb / "team.yaml").write_text(
-        (seed_kb / "team.yaml").read_text().replace("50,000 shells", "60,000 shells"), encoding="utf-8")
+        (seed_kb / "team.yaml").read_text().replace("50,000 shells", "60,000 shells"), encoding="utf-8"
+    )
     old = recording_bot.knowledge
     recording_bot.app.bot_data.live.current = KnowledgeBase.load(seed_kb)  # what /reload does
     old.close()

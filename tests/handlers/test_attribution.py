@@ -111,9 +111,14 @@ def test_relay_puts_via_only_before_a_person_or_a_medium(via, reads):
 
 def a_claim(said_on: str | None, published: dt.date | None = dt.date(2024, 8, 27)) -> SourcedClaim:
     source = Source(id="ki", title="North Korean shells", outlet="The Kyiv Independent", published=published)
-    return SourcedClaim(id="shin-june", statement="Pyongyang sent Russia millions of shells.",
-                        attributed_to="Shin Won-sik, South Korea's defence minister", said_on=said_on,
-                        questions=["How many shells did North Korea send?"], source=source)
+    return SourcedClaim(
+        id="shin-june",
+        statement="Pyongyang sent Russia millions of shells.",
+        attributed_to="Shin Won-sik, South Korea's defence minister",
+        said_on=said_on,
+        questions=["How many shells did North Korea send?"],
+        source=source,
+    )
 
 
 def test_a_card_says_when_a_claim_was_said_to_the_month_or_the_day():

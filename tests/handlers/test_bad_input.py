@@ -36,8 +36,14 @@ async def test_a_4096_character_question_gets_an_answer_within_the_limit(recordi
     assert recording_bot.events.question_event(1).question == question[:1000]  # the log keeps 1,000 characters
 
 
-@pytest.mark.parametrize("question", ["<script>alert('x')</script>", "Tom & Jerry <b>bold</b> &amp;",
-                                      "<script>How many shells does the army fire per day?</script> & more"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "<script>alert('x')</script>",
+        "Tom & Jerry <b>bold</b> &amp;",
+        "<script>How many shells does the army fire per day?</script> & more",
+    ],
+)
 async def test_markup_in_a_question_never_reaches_the_reply_unescaped(recording_bot, question):
     reply = await recording_bot.reply_to(private_message(question))
     assert "<script>" not in reply.text and "&amp;amp;" not in reply.text
@@ -129,9 +135,12 @@ def test_any_text_in_private_gets_exactly_one_well_formed_reply(bot_settings):
     started = running_bot(bot_settings)
     bot = loop.run_until_complete(started.__aenter__())
     try:
+
         @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-        @given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=4096)
-               | st.sampled_from(["/", "/ask", "/claim", "/claim <b>", "@", "&amp;", "\u202e", "🏳️‍🌈" * 500]))
+        @given(
+            st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=4096)
+            | st.sampled_from(["/", "/ask", "/claim", "/claim <b>", "@", "&amp;", "\u202e", "🏳️‍🌈" * 500])
+        )
         def check(text: str) -> None:
             assume(text.strip() and units(text) <= 4096)  # Telegram delivers nothing else
             reply = loop.run_until_complete(bot.reply_to(private_message(text)))

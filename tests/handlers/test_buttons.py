@@ -63,8 +63,11 @@ async def test_a_did_you_mean_tap_is_logged_as_a_pick_of_that_claim(recording_bo
 async def test_a_double_tap_on_an_option_is_harmless(recording_bot, bot_api):
     sent, data = await did_you_mean(recording_bot)
     await recording_bot.send(callback(data[0], sent))
-    bot_api.fail("editMessageText", 400, "Bad Request: message is not modified: specified new message content "
-                 "and reply markup are exactly the same")
+    bot_api.fail(
+        "editMessageText",
+        400,
+        "Bad Request: message is not modified: specified new message content and reply markup are exactly the same",
+    )
     calls = await recording_bot.send(callback(data[0], sent))
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
     assert [c.method for c in calls if c.method == "sendMessage"] == []  # no apology: nothing went wrong
@@ -97,7 +100,8 @@ async def test_a_button_from_before_a_reload_still_answers_its_claim(moderated_b
     sent, data = await did_you_mean(moderated_bot)
     (seed_kb / "more.yaml").write_text(
         "source: {id: more, outlet: Other}\n"
-        "claims:\n  - {id: new-claim, statement: New., attributed_to: X, questions: [Is this new?]}\n")
+        "claims:\n  - {id: new-claim, statement: New., attributed_to: X, questions: [Is this new?]}\n"
+    )
     await reload(moderated_bot)
     assert moderated_bot.knowledge.claim("new-claim")
 
@@ -121,10 +125,25 @@ async def test_a_button_whose_claim_a_reload_removed_says_plainly_the_claim_is_g
     assert calls[0].params["show_alert"] is True
 
 
-@pytest.mark.parametrize("data", [
-    "", "pick:", "pick:abc:0", "pick:999:0", "pick:1:7", "pick:1:0:extra", "fb:999:0:+", "fb:1:0:?",
-    "fb:1:9:-", "x" * 64, "pick:-1:0", "pick:1:0\n", "a:b:c:d:e", "👍",
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "",
+        "pick:",
+        "pick:abc:0",
+        "pick:999:0",
+        "pick:1:7",
+        "pick:1:0:extra",
+        "fb:999:0:+",
+        "fb:1:0:?",
+        "fb:1:9:-",
+        "x" * 64,
+        "pick:-1:0",
+        "pick:1:0\n",
+        "a:b:c:d:e",
+        "👍",
+    ],
+)
 async def test_unknown_garbled_or_old_button_data_expires_politely(recording_bot, data):
     sent, _ = await did_you_mean(recording_bot)
 

@@ -31,7 +31,7 @@ def sent_file(api: BotAPI, content: bytes, name: str, caption: str | None = None
 def drafted_yaml(calls) -> tuple[str, str]:
     sent = [c for c in calls if c.method == "sendDocument"]
     assert len(sent) == 1, [c.method for c in calls]
-    (name, content), = sent[0].params["_files"].values()
+    ((name, content),) = sent[0].params["_files"].values()
     return name, content.decode("utf-8")
 
 
@@ -64,11 +64,12 @@ async def test_a_txt_document_with_the_caption_draft_is_drafted(moderated_bot):
     assert "Kyiv" in drafted_yaml(calls)[1]
 
 
-async def test_the_edited_draft_published_is_answered_from_and_a_replaced_version_kept(moderated_bot, seed_kb,
-                                                                                         bot_settings):
+async def test_the_edited_draft_published_is_answered_from_and_a_replaced_version_kept(
+    moderated_bot, seed_kb, bot_settings
+):
     name, yaml_text = drafted_yaml(await moderated_bot.send(private_message("/draft " + ARTICLE)))
     blocks = yaml_text.split("\n\n")
-    removed = next(b for b in blocks if "attributed_to: \"Experts cited by" in b)
+    removed = next(b for b in blocks if 'attributed_to: "Experts cited by' in b)
     edited = "\n\n".join(b for b in blocks if b is not removed)
     doc = sent_file(moderated_bot.api, edited.encode("utf-8"), name, "/publish")
     reply = texts(await moderated_bot.send(doc))
@@ -77,7 +78,9 @@ async def test_the_edited_draft_published_is_answered_from_and_a_replaced_versio
     assert sources == {"team-briefing", name.removesuffix(".yaml")}
     published = seed_kb / name
     assert published.read_text(encoding="utf-8") == edited
-    answer = await moderated_bot.reply_to(private_message("How many artillery shells does the Russian army consume per day according to Kyiv?"))
+    answer = await moderated_bot.reply_to(
+        private_message("How many artillery shells does the Russian army consume per day according to Kyiv?")
+    )
     assert "Kyiv" in answer.text and "40,000" in answer.text
     # Published again (as a reply to the file): the previous version goes to history/.
     doc2 = sent_file(moderated_bot.api, yaml_text.encode("utf-8"), name)
@@ -99,8 +102,10 @@ async def test_a_broken_file_gets_every_file_line_col_problem_and_changes_nothin
 
 
 async def test_a_published_claim_id_already_used_by_another_file_is_refused(moderated_bot, seed_kb):
-    clash = (b"source:\n  id: other\n  outlet: AFP\nclaims:\n  - id: army-daily-shells\n    statement: S.\n"
-             b"    attributed_to: X\n    questions: [Q?]\n")
+    clash = (
+        b"source:\n  id: other\n  outlet: AFP\nclaims:\n  - id: army-daily-shells\n    statement: S.\n"
+        b"    attributed_to: X\n    questions: [Q?]\n"
+    )
     doc = sent_file(moderated_bot.api, clash, "other.yaml", "/publish")
     reply = texts(await moderated_bot.send(doc))[0]
     assert "other.yaml:5:9: claim id &#x27;army-daily-shells&#x27; is already used at" in reply

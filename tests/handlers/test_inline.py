@@ -22,7 +22,9 @@ async def test_an_inline_query_lists_the_matching_claim_as_an_article_posting_it
     assert article["description"] == "— according to General Alpha · Team News"
     content = article["input_message_content"]
     assert content["parse_mode"] == "HTML"
-    assert content["message_text"].startswith("<b>The army fires 50,000 shells per day.</b>\n— according to General Alpha")
+    assert content["message_text"].startswith(
+        "<b>The army fires 50,000 shells per day.</b>\n— according to General Alpha"
+    )
     assert "Source: “Quarterly briefing &lt;Q3&gt; &amp; outlook”" in content["message_text"]
     assert len(article["id"].encode()) <= 64
 
@@ -72,7 +74,11 @@ async def test_a_card_posted_inline_is_logged_as_an_inline_question(recording_bo
     assert calls == []  # nothing to say: the card is already in the chat
     [row] = recording_bot.events.db["questions"].rows
     assert (row["question"], row["chat_type"], row["status"], row["claim_id"]) == (
-        ANSWERED, "inline", "answered", "army-daily-shells")
+        ANSWERED,
+        "inline",
+        "answered",
+        "army-daily-shells",
+    )
     assert row["user"] != str(ALICE["id"])  # hashed like every other user id
     assert list(recording_bot.events.db["picks"].rows) == []
 

@@ -55,11 +55,13 @@ async def moderated_bot(bot_settings, bot_api: BotAPI) -> AsyncIterator[RunningB
 @pytest.fixture
 async def team_only_bot(bot_settings, bot_api: BotAPI) -> AsyncIterator[RunningBot]:
     """Allow-lists: users Alice and Bob, the team group; Carol is a moderator outside the user list."""
-    settings = bot_settings.model_copy(update={
-        "moderators": frozenset({CAROL["id"]}),
-        "allowed_users": frozenset({ALICE["id"], BOB["id"]}),
-        "allowed_chats": frozenset({TEAM_GROUP["id"]}),
-    })
+    settings = bot_settings.model_copy(
+        update={
+            "moderators": frozenset({CAROL["id"]}),
+            "allowed_users": frozenset({ALICE["id"], BOB["id"]}),
+            "allowed_chats": frozenset({TEAM_GROUP["id"]}),
+        }
+    )
     async with running_bot(settings, bot_api) as bot:
         yield bot
 
@@ -206,8 +208,11 @@ async def test_a_refused_question_shows_in_unanswered_with_its_count(moderated_b
 async def test_an_answer_marked_wrong_shows_in_unanswered_with_the_claim_it_gave(moderated_bot):
     card = await moderated_bot.reply_to(private_message(ANSWERED, BOB))
     thumbs_down = card.callback_data[1]
-    await moderated_bot.send(callback(thumbs_down, bot_message(card.text, chat={"id": BOB["id"], "type": "private",
-                                                                                  "first_name": "Bob"}), BOB))
+    await moderated_bot.send(
+        callback(
+            thumbs_down, bot_message(card.text, chat={"id": BOB["id"], "type": "private", "first_name": "Bob"}), BOB
+        )
+    )
 
     reply = await moderated_bot.reply_to(private_message("/unanswered 1"))
 
@@ -312,16 +317,22 @@ async def wait_for_sent(api: BotAPI, where, timeout: float = 10.0):
 
 
 async def test_watching_reloads_on_change_and_tells_the_moderators(bot_settings, bot_api, seed_kb):
-    settings = bot_settings.model_copy(update={
-        "moderators": frozenset({ALICE["id"]}), "watch_knowledge": True, "watch_interval": 0.05,
-        "watch_settle": 0.2,
-    })
+    settings = bot_settings.model_copy(
+        update={
+            "moderators": frozenset({ALICE["id"]}),
+            "watch_knowledge": True,
+            "watch_interval": 0.05,
+            "watch_settle": 0.2,
+        }
+    )
     async with running_bot(settings, bot_api) as bot:
         team_file(seed_kb).write_text(SEED_KNOWLEDGE + NEW_CLAIM, encoding="utf-8")
         told = await wait_for_sent(bot_api, lambda c: "Reloaded" in c.text)
         assert told.params["chat_id"] == ALICE["id"]
-        assert told.text == ("Knowledge files changed. ✅ Reloaded. Serving 5 claim(s) from 1 source(s).\n"
-                             "Added (1): <code>drones-per-month</code>")
+        assert told.text == (
+            "Knowledge files changed. ✅ Reloaded. Serving 5 claim(s) from 1 source(s).\n"
+            "Added (1): <code>drones-per-month</code>"
+        )
         assert bot.knowledge.claim("drones-per-month") is not None
 
         team_file(seed_kb).write_text(BROKEN, encoding="utf-8")

@@ -46,7 +46,7 @@ async def test_each_question_logs_one_info_line_without_its_text(recording_bot, 
 async def test_with_log_questions_on_the_text_is_in_the_line_quoted_so_it_stays_one_line(bot_settings, caplog):
     caplog.set_level(logging.INFO)
     async with running_bot(bot_settings.model_copy(update={"log_questions": True})) as bot:
-        await bot.send(private_message("What is the capital\nof \"France\"?"))
+        await bot.send(private_message('What is the capital\nof "France"?'))
     [record] = question_lines(caplog)
     message = record.getMessage()
     assert "\n" not in message

@@ -44,8 +44,9 @@ def well_formed(html: str) -> list[str]:
 
 
 # No control characters: the schema refuses them in knowledge files (tests/reliability/test_one_writer.py).
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=3000) \
-    .filter(lambda s: s.strip())
+text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=3000).filter(
+    lambda s: s.strip()
+)
 markup = st.sampled_from(["<script>alert(1)</script>", "&amp;", "a & b", "<b>", "</i>", '"', "&lt;", "😀" * 5])
 
 
@@ -53,28 +54,45 @@ def tainted(base: str, extra: str) -> str:
     return (extra + base + extra).strip() or "x"
 
 
-def a_claim(statement: str, who: str, via: str | None = None, quote: str | None = None,
-            title: str | None = None, url: str | None = None) -> SourcedClaim:
+def a_claim(
+    statement: str,
+    who: str,
+    via: str | None = None,
+    quote: str | None = None,
+    title: str | None = None,
+    url: str | None = None,
+) -> SourcedClaim:
     source = Source(id="src", title=title, outlet="Outlet & <Co>", url=url, published=dt.date(2024, 5, 1))
-    return SourcedClaim(id="a-claim", statement=statement, attributed_to=who, via=via, quote=quote,
-                        questions=["q?"], source=source)
+    return SourcedClaim(
+        id="a-claim", statement=statement, attributed_to=who, via=via, quote=quote, questions=["q?"], source=source
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(statement=text, who=text, via=st.none() | text, quote=st.none() | text, title=st.none() | text,
-       extra=markup)
+@given(statement=text, who=text, via=st.none() | text, quote=st.none() | text, title=st.none() | text, extra=markup)
 def test_a_card_of_any_claim_is_well_formed_html_under_4096(statement, who, via, quote, title, extra):
-    claim = a_claim(tainted(statement, extra), tainted(who, extra), via and tainted(via, extra),
-                    quote and tainted(quote, extra), title and tainted(title, extra),
-                    url="https://example.org/a?b=1&c=<2>")
+    claim = a_claim(
+        tainted(statement, extra),
+        tainted(who, extra),
+        via and tainted(via, extra),
+        quote and tainted(quote, extra),
+        title and tainted(title, extra),
+        url="https://example.org/a?b=1&c=<2>",
+    )
     html = render.card(claim)
     assert render.units(html) <= render.LIMIT
     assert well_formed(html)[0] == "b"
 
 
 def test_a_card_shows_statement_attribution_via_quote_and_source_escaped():
-    claim = a_claim("Profits rose 5% & costs <fell>.", "Smith & Sons <Ltd>", via="A <b>reporter</b>",
-                    quote="We did <i>well</i>", title='The "Report"', url="https://example.org/r?a=1&b=2")
+    claim = a_claim(
+        "Profits rose 5% & costs <fell>.",
+        "Smith & Sons <Ltd>",
+        via="A <b>reporter</b>",
+        quote="We did <i>well</i>",
+        title='The "Report"',
+        url="https://example.org/r?a=1&b=2",
+    )
     assert render.card(claim).splitlines() == [
         "<b>Profits rose 5% &amp; costs &lt;fell&gt;.</b>",
         "— according to Smith &amp; Sons &lt;Ltd&gt;, via A &lt;b&gt;reporter&lt;/b&gt;",

@@ -56,7 +56,9 @@ def test_our_metrics_equal_the_shared_scorers_on_groundbot_ask_json(tmp_path: Pa
     predictions.write_text(result.output, encoding="utf-8")
     shared = subprocess.run(
         [sys.executable, str(SHARED / "score.py"), str(questions_file), str(predictions), "--map5"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     kb = KnowledgeBase.load()
     ours = metrics(questions, [kb.answer(q.text) for q in questions], map5=True)

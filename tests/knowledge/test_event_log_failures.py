@@ -170,12 +170,17 @@ def legacy_log(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     conn.execute("INSERT INTO meta VALUES ('salt', '00112233445566778899aabbccddeeff')")
-    conn.execute("CREATE TABLE questions (id INTEGER PRIMARY KEY, at TEXT NOT NULL, question TEXT NOT NULL, "
-                 "chat_type TEXT NOT NULL, status TEXT NOT NULL, claim_id TEXT, score FLOAT, candidate_ids TEXT, "
-                 "candidate_scores TEXT, reason TEXT, user TEXT, chat TEXT, latency_ms FLOAT)")
+    conn.execute(
+        "CREATE TABLE questions (id INTEGER PRIMARY KEY, at TEXT NOT NULL, question TEXT NOT NULL, "
+        "chat_type TEXT NOT NULL, status TEXT NOT NULL, claim_id TEXT, score FLOAT, candidate_ids TEXT, "
+        "candidate_scores TEXT, reason TEXT, user TEXT, chat TEXT, latency_ms FLOAT)"
+    )
     old = hmac.new(b"00112233445566778899aabbccddeeff", str(USER).encode(), hashlib.sha256).hexdigest()[:16]
-    conn.execute("INSERT INTO questions (at, question, chat_type, status, user, chat) VALUES "
-                 "('2024-05-01T12:00:00.000000+00:00', 'old', 'private', 'refused', ?, ?)", [old, old])
+    conn.execute(
+        "INSERT INTO questions (at, question, chat_type, status, user, chat) VALUES "
+        "('2024-05-01T12:00:00.000000+00:00', 'old', 'private', 'refused', ?, ?)",
+        [old, old],
+    )
     conn.commit()
     conn.close()
 

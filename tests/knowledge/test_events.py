@@ -143,7 +143,9 @@ def test_a_did_you_mean_pick_is_logged_against_its_question_once_per_user(log: E
     log.pick(event_id, claim_id="russia-daily-shell-use", user_id=2)
     rows = list(log.db["picks"].rows_where(order_by="id"))
     assert [(r["event_id"], r["claim_id"]) for r in rows] == [
-        (event_id, "ukraine-daily-shell-use"), (event_id, "russia-daily-shell-use")]
+        (event_id, "ukraine-daily-shell-use"),
+        (event_id, "russia-daily-shell-use"),
+    ]
     assert all(r["user"] not in ("1", "2") for r in rows)  # hashed like every other user id
     assert log.stats(days=1).picked == 2
 
@@ -277,9 +279,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 def test_every_acknowledged_event_survives_a_sigkill(tmp_path: Path):
     path = tmp_path / "events.db"
-    done = subprocess.run(
-        [sys.executable, "-c", KILLED_WRITER, str(path)], capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path)], capture_output=True, text=True, timeout=60)
     assert done.returncode == -signal.SIGKILL
     acknowledged = [int(line) for line in done.stdout.split()]
     assert len(acknowledged) == 200

@@ -23,8 +23,13 @@ def test_blocked_grouping_gives_exactly_the_groups_of_comparing_every_pair(seed:
 
 def test_rewordings_typos_and_swapped_numbers_group_as_before():
     rng = random.Random(3)
-    base = ["How many shells does Russia fire per day?", "Who supplies munitions to Russia?",
-            "Did North Korea send 40,000 shells?", "What did Pyongyang get in exchange?", "Where is the office?"]
+    base = [
+        "How many shells does Russia fire per day?",
+        "Who supplies munitions to Russia?",
+        "Did North Korea send 40,000 shells?",
+        "What did Pyongyang get in exchange?",
+        "Where is the office?",
+    ]
     texts = []
     for _ in range(400):
         words = rng.choice(base).rstrip("?").split()
@@ -38,8 +43,10 @@ def test_rewordings_typos_and_swapped_numbers_group_as_before():
         elif roll < 0.7:
             words.append(rng.choice(["please", "today", "exactly", "60,000", "Ukraine"]))
         texts.append(" ".join(words) + "?")
-    data = [Asked(question=t, at=f"2026-01-01T00:00:{i % 60:02d}.{i:06d}", kind="refused", claim_id=None, score=0)
-            for i, t in enumerate(texts)]
+    data = [
+        Asked(question=t, at=f"2026-01-01T00:00:{i % 60:02d}.{i:06d}", kind="refused", claim_id=None, score=0)
+        for i, t in enumerate(texts)
+    ]
     assert outline(group_unanswered(data)) == outline(quadratic_group_unanswered(data))
 
 

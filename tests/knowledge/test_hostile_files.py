@@ -45,7 +45,10 @@ def probe(path: Path | bytes) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", PROBE, os.fsdecode(path)],
         cwd=path.parent if isinstance(path, Path) else None,
-        capture_output=True, text=True, timeout=60, errors="surrogateescape",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        errors="surrogateescape",
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -174,6 +177,4 @@ def test_a_file_deleted_mid_load_is_a_problem(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").unlink()
     with pytest.raises(KnowledgeError) as caught:
         list(claims)
-    assert [str(p).split(": ", 1)[1] for p in caught.value.problems] == [
-        "the file vanished while it was being read"
-    ]
+    assert [str(p).split(": ", 1)[1] for p in caught.value.problems] == ["the file vanished while it was being read"]

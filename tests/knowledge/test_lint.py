@@ -47,7 +47,8 @@ def test_a_claim_with_one_question_and_no_keywords_is_warned_about(tmp_path: Pat
 
 def test_one_question_with_keywords_or_two_questions_is_enough(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
-        HEAD + claim("keyworded", "The army fires 50 shells.", ["How many shells?"], ["artillery"])
+        HEAD
+        + claim("keyworded", "The army fires 50 shells.", ["How many shells?"], ["artillery"])
         + claim("asked-twice", "The navy has ten ships.", ["How many ships?", "What is the fleet size?"])
     )
     assert warnings(tmp_path) == []
@@ -60,12 +61,15 @@ def test_the_same_question_under_two_claims_in_two_files_is_warned_about_at_the_
         + claim("navy-shells", "The navy fires 5 shells.", ["How many shells are fired a day?", "Navy guns?"])
     )
     (found,) = warnings(tmp_path)
-    assert found.startswith("b.yaml:9:9: claim 'navy-shells' asks nearly the same question as claim 'army-shells' (a.yaml:9:9)")
+    assert found.startswith(
+        "b.yaml:9:9: claim 'navy-shells' asks nearly the same question as claim 'army-shells' (a.yaml:9:9)"
+    )
 
 
 def test_different_questions_sharing_words_are_not_warned_about(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
-        HEAD + claim("army-shells", "The army fires 50 shells.", TWO)
+        HEAD
+        + claim("army-shells", "The army fires 50 shells.", TWO)
         + claim("army-rockets", "The army fires 9 rockets.", ["How many rockets are launched per week?", "Rocket use?"])
     )
     assert warnings(tmp_path) == []
@@ -73,7 +77,12 @@ def test_different_questions_sharing_words_are_not_warned_about(tmp_path: Path) 
 
 def test_a_keyword_naming_what_another_claim_is_about_is_warned_about(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
-        HEAD + claim("najin-containers", "13,000 containers went through Najin.", ["How many containers via Najin?", "Najin traffic?"])
+        HEAD
+        + claim(
+            "najin-containers",
+            "13,000 containers went through Najin.",
+            ["How many containers via Najin?", "Najin traffic?"],
+        )
         + claim("shells-by-rail", "Shells went to Russia by rail.", TWO, ["rail", "Najin"])
     )
     (found,) = warnings(tmp_path)
@@ -97,7 +106,8 @@ def test_an_alias_keyword_no_claim_says_is_not_warned_about(tmp_path: Path) -> N
 
 def test_claim_ids_one_character_apart_are_warned_about(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
-        HEAD + claim("shell-use", "The army fires 50 shells.", TWO)
+        HEAD
+        + claim("shell-use", "The army fires 50 shells.", TWO)
         + claim("shells-use", "The navy has ten ships.", ["How many ships?", "What is the fleet size?"])
         + claim("ship-count", "The navy has ten boats.", ["How many boats?", "Boat numbers?"])
     )
@@ -117,7 +127,10 @@ def test_a_warning_is_described_with_its_line_caret_and_hint(tmp_path: Path) -> 
 
 def test_questions_that_differ_only_in_a_number_or_name_are_not_the_same(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
-        HEAD + claim("unit-1", "Unit 1 fired 7 shells at Arden.", ["How many shells did unit 1 fire?", "What did Arden get?"])
+        HEAD
+        + claim(
+            "unit-1", "Unit 1 fired 7 shells at Arden.", ["How many shells did unit 1 fire?", "What did Arden get?"]
+        )
         + claim("unit-2", "Unit 2 fired 9 shells at Bree.", ["How many shells did unit 2 fire?", "What did Bree get?"])
     )
     assert [w for w in warnings(tmp_path) if "same question" in w] == []
@@ -128,9 +141,12 @@ def test_lint_of_thousands_of_claims_is_quick(tmp_path: Path, claims: int) -> No
     import time
 
     body = "".join(
-        claim(f"claim-{n}", f"Unit {n} fired {n * 7} shells at Target{n}.",
-              [f"How many shells did unit {n} fire?", f"What did unit {n} hit at Target{n}?"],
-              [f"Target{n}"])
+        claim(
+            f"claim-{n}",
+            f"Unit {n} fired {n * 7} shells at Target{n}.",
+            [f"How many shells did unit {n} fire?", f"What did unit {n} hit at Target{n}?"],
+            [f"Target{n}"],
+        )
         for n in range(claims)
     )
     (tmp_path / "a.yaml").write_text(HEAD + body)

@@ -63,7 +63,9 @@ def test_a_duplicate_yaml_key_names_both_lines(tmp_path: Path) -> None:
 
 
 def test_an_empty_question_list_is_an_error(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.yaml", GOOD.replace("    questions:\n      - How many shells per day?\n", "    questions: []\n"))
+    path = write(
+        tmp_path, "a.yaml", GOOD.replace("    questions:\n      - How many shells per day?\n", "    questions: []\n")
+    )
     assert problems(path) == ["a.yaml:11:16: claims[0].questions: needs at least one question"]
 
 
@@ -142,8 +144,9 @@ def test_the_bundled_knowledge_loads_cleanly() -> None:
     assert all(c.source.id == "nk-munitions-2023" for c in kb.claims())
 
 
-@pytest.mark.parametrize("written,stored", [("2024-06-12", "2024-06-12"), ("2024-06", "2024-06"),
-                                            ('"2024-06-12"', "2024-06-12")])
+@pytest.mark.parametrize(
+    "written,stored", [("2024-06-12", "2024-06-12"), ("2024-06", "2024-06"), ('"2024-06-12"', "2024-06-12")]
+)
 def test_said_on_takes_a_date_or_a_month_and_the_store_returns_it(tmp_path: Path, written: str, stored: str) -> None:
     write(tmp_path, "a.yaml", GOOD.replace("    questions:", f"    said_on: {written}\n    questions:"))
     kb = KnowledgeBase.load(tmp_path)
@@ -154,11 +157,14 @@ def test_said_on_takes_a_date_or_a_month_and_the_store_returns_it(tmp_path: Path
         kb.close()
 
 
-@pytest.mark.parametrize("written,message", [
-    ("June 2024", "must be a date YYYY-MM-DD or a month YYYY-MM"),
-    ("2024-02-30", "2024-02-30 is not a real date"),
-    ("2024-13", "2024-13 is not a real month"),
-])
+@pytest.mark.parametrize(
+    "written,message",
+    [
+        ("June 2024", "must be a date YYYY-MM-DD or a month YYYY-MM"),
+        ("2024-02-30", "2024-02-30 is not a real date"),
+        ("2024-13", "2024-13 is not a real month"),
+    ],
+)
 def test_a_bad_said_on_is_a_problem_at_its_value(tmp_path: Path, written: str, message: str) -> None:
     path = write(tmp_path, "a.yaml", GOOD.replace("    questions:", f"    said_on: {written}\n    questions:"))
     assert problems(path) == [f"a.yaml:11:14: claims[0].said_on: {message}"]

@@ -294,9 +294,10 @@ def test_a_place_in_the_question_is_covered_by_its_peoples_name_in_the_claim(art
 def test_a_how_many_question_per_day_is_refused_by_a_claim_that_counts_per_nothing(
     artillery_kb: KnowledgeBase, tmp_path: Path
 ) -> None:
-    north_korean_only = ARTILLERY[: ARTILLERY.index("  - id: russian-shell-use")] + ARTILLERY[
-        ARTILLERY.index("  - id: north-korean-artillery") :
-    ]
+    north_korean_only = (
+        ARTILLERY[: ARTILLERY.index("  - id: russian-shell-use")]
+        + ARTILLERY[ARTILLERY.index("  - id: north-korean-artillery") :]
+    )
     (tmp_path / "nk").mkdir()
     (tmp_path / "nk" / "artillery.yaml").write_text(north_korean_only, encoding="utf-8")
     answer = KnowledgeBase.load(tmp_path / "nk").answer("How many artillery shells does North Korea fire per day?")
@@ -317,7 +318,13 @@ def test_small_talk_sharing_a_word_with_a_long_phrasing_is_refused(bundled: Know
 
 
 @pytest.mark.parametrize(
-    "question", ["how many days off have i used", "thanks for your help", "what are your interests", "what was my income last year"]
+    "question",
+    [
+        "how many days off have i used",
+        "thanks for your help",
+        "what are your interests",
+        "what was my income last year",
+    ],
 )
 def test_a_question_about_the_asker_or_the_bot_is_refused_by_claims_about_the_world(
     bundled: KnowledgeBase, question: str

@@ -10,8 +10,37 @@ from knowledge import KnowledgeBase
 KB = KnowledgeBase.load()
 
 NASTY = st.sampled_from(
-    ['"', "*", "NEAR(", "AND", "OR", "NOT", "-", ":", "^", "(", ")", "{", "}", "'; DROP TABLE claims; --",
-     "\u200b", "\u202e", "\x00", "\ufeff", "🇺🇦", "שלום", "مرحبا", "Ⅻ", "ﬁ", "é", "\n", "\t", "…", "40,000", "2.5"]
+    [
+        '"',
+        "*",
+        "NEAR(",
+        "AND",
+        "OR",
+        "NOT",
+        "-",
+        ":",
+        "^",
+        "(",
+        ")",
+        "{",
+        "}",
+        "'; DROP TABLE claims; --",
+        "\u200b",
+        "\u202e",
+        "\x00",
+        "\ufeff",
+        "🇺🇦",
+        "שלום",
+        "مرحبا",
+        "Ⅻ",
+        "ﬁ",
+        "é",
+        "\n",
+        "\t",
+        "…",
+        "40,000",
+        "2.5",
+    ]
 )
 QUESTIONS = st.one_of(
     st.text(max_size=300),

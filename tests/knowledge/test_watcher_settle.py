@@ -27,7 +27,9 @@ def depot_file(claims: int, version: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def watching(path: Path, interval: float, settle: float) -> tuple[LiveKnowledge, list[ReloadOutcome], asyncio.Task]:
+async def watching(
+    path: Path, interval: float, settle: float
+) -> tuple[LiveKnowledge, list[ReloadOutcome], asyncio.Task]:
     live = await LiveKnowledge.load(path)
     outcomes: list[ReloadOutcome] = []
 

@@ -49,7 +49,8 @@ def test_200_asks_in_one_group_leave_private_bystanders_answered_within_two_seco
 
 
 def test_2000_questions_from_one_user_leave_bystanders_answered_and_the_flooder_gets_one_slow_down(
-        start_bot, fake_telegram):
+    start_bot, fake_telegram
+):
     bot = start_bot()
     flooder = people(60_000, 1, "Flooder")[0]
     bystanders = people(40_000, 20, "Bystander")
@@ -61,8 +62,11 @@ def test_2000_questions_from_one_user_leave_bystanders_answered_and_the_flooder_
     # Telegram delivers in order: the first bystanders queue behind the 2,000 updates, which are
     # dropped at a few thousand a second; p95 is measured in benchmarks/reliability.py.
     assert waits.max <= MAX_LIMIT, waits
-    flooder_replies = [c.text for c in fake_telegram.api.calls_to("sendMessage")
-                       if c.params.get("chat_id") == flooder["id"] and c.status == 200]
+    flooder_replies = [
+        c.text
+        for c in fake_telegram.api.calls_to("sendMessage")
+        if c.params.get("chat_id") == flooder["id"] and c.status == 200
+    ]
     assert flooder_replies.count(SLOW_DOWN) == 1
     assert len(flooder_replies) <= 20 + 1  # GROUNDBOT_USER_PER_MINUTE, then the one notice
     assert replies_to(fake_telegram, {p["id"] for p in bystanders}) == {p["id"]: 1 for p in bystanders}
@@ -70,7 +74,8 @@ def test_2000_questions_from_one_user_leave_bystanders_answered_and_the_flooder_
 
 
 def test_sigterm_during_a_flood_stops_within_ten_seconds_and_the_restart_answers_what_was_left(
-        start_bot, fake_telegram, tmp_path):
+    start_bot, fake_telegram, tmp_path
+):
     data_dir = tmp_path / "data"
     first = start_bot(data_dir=str(data_dir))
     askers = people(70_000, 200, "Asker")  # at Telegram's 30 messages a second: a backlog of 7 s
@@ -98,7 +103,8 @@ def test_sigterm_during_a_flood_stops_within_ten_seconds_and_the_restart_answers
 
 
 def test_sigkill_with_150_questions_queued_and_a_restart_lose_none_and_repeat_at_most_the_window(
-        start_bot, fake_telegram, tmp_path):
+    start_bot, fake_telegram, tmp_path
+):
     data_dir = tmp_path / "data"
     window = 20
     first = start_bot(data_dir=str(data_dir), prefetch_window=str(window))

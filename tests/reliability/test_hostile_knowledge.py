@@ -134,9 +134,7 @@ needs_non_root = pytest.mark.skipif(ROOT, reason="root reads any file or directo
         pytest.param(unreadable_dir, marks=needs_non_root),
     ],
 )
-async def test_a_hostile_file_is_told_once_the_bot_keeps_answering_and_a_later_good_edit_loads(
-    watched, seed_kb, make
-):
+async def test_a_hostile_file_is_told_once_the_bot_keeps_answering_and_a_later_good_edit_loads(watched, seed_kb, make):
     async with running_bot(watched) as bot:
         claims = len(bot.knowledge)
         expected = make(seed_kb)
@@ -216,13 +214,16 @@ async def test_a_file_deleted_while_a_reload_reads_it_leaves_the_bot_answering_a
         assert bot.knowledge.claim("depot-crates") is None
 
 
-HALF = NEW_CLAIM + """\
+HALF = (
+    NEW_CLAIM
+    + """\
   - id: depot-trucks
     statement: The northern depot keeps 300 trucks.
     attributed_to: Colonel Gamma
     questions:
       - How many trucks does the northern depot keep?
 """
+)
 
 
 async def test_a_file_written_in_two_chunks_is_never_served_half_written(watched, seed_kb):

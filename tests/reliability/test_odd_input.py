@@ -12,8 +12,20 @@ QUESTION = "Does the US suspect North Korea of supplying munitions to Russia?"
 # Default-ignorable code points: zero-width space, non-joiner, joiner, word joiner, soft
 # hyphen, byte-order mark, left-to-right mark, combining grapheme joiner, Mongolian vowel
 # separator, variation selector 16, invisible separator, a tag character.
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff", "\u200e", "\u034f", "\u180e", "\ufe0f",
-             "\u2063", "\U000e0041"]
+INVISIBLE = [
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\u00ad",
+    "\ufeff",
+    "\u200e",
+    "\u034f",
+    "\u180e",
+    "\ufe0f",
+    "\u2063",
+    "\U000e0041",
+]
 
 
 @pytest.fixture(scope="module")

@@ -106,8 +106,10 @@ async def test_two_publishes_raced_leave_a_directory_that_loads_and_say_what_hap
         mark = api.mark()
         await asyncio.gather(*(bot.send(u) for u in updates))
         # Each moderator's reply, in their private chat.
-        said = [[c.text or "" for c in api.calls[mark:] if c.method == "sendMessage" and c.params["chat_id"] == who["id"]]
-                for who in (ALICE, BOB)]
+        said = [
+            [c.text or "" for c in api.calls[mark:] if c.method == "sendMessage" and c.params["chat_id"] == who["id"]]
+            for who in (ALICE, BOB)
+        ]
         assert all(len(s) == 1 for s in said), said
         published = [s[0] for s in said if s[0].startswith("Published ")]
         refused = [s[0] for s in said if s[0].startswith("❌ Not published")]
@@ -132,8 +134,10 @@ async def test_a_publish_the_knowledge_does_not_load_with_is_taken_back_out(mode
         doc = document_message(bot.api.upload(knowledge_file("depot", "depot-one"), "depot.yaml"), "/publish")
         [reply] = texts(await bot.send(doc))
         monkeypatch.undo()
-        assert reply.startswith("❌ Not published: the knowledge did not load with it (1 problem(s)), so depot.yaml "
-                                "was taken back out; nothing changed. Still answering from 4 claim(s) from 1 source(s).")
+        assert reply.startswith(
+            "❌ Not published: the knowledge did not load with it (1 problem(s)), so depot.yaml "
+            "was taken back out; nothing changed. Still answering from 4 claim(s) from 1 source(s)."
+        )
         assert "could not load the knowledge" in reply
         assert sorted(p.name for p in seed_kb.iterdir()) == before
         assert len(bot.knowledge) == claims
@@ -168,8 +172,10 @@ async def test_a_publish_removing_claims_asks_first_and_publishes_on_the_button(
         original = (seed_kb / "team.yaml").read_bytes()
         calls = await bot.send(document_message(bot.api.upload(SHRUNK, "team.yaml"), "/publish"))
         [ask] = [c for c in calls if c.method == "sendMessage"]
-        assert ask.text == ("⚠️ team.yaml replaces team.yaml and removes 3 of its claims: budget-forecast-high, "
-                            "budget-forecast-low, profits-and-costs. Publish it anyway?")
+        assert ask.text == (
+            "⚠️ team.yaml replaces team.yaml and removes 3 of its claims: budget-forecast-high, "
+            "budget-forecast-low, profits-and-costs. Publish it anyway?"
+        )
         yes, no = ask.callback_data
         assert yes.startswith("pub:") and yes.endswith(":y") and no.endswith(":n")
         assert (seed_kb / "team.yaml").read_bytes() == original  # nothing written yet
@@ -208,8 +214,15 @@ async def test_forged_confirmation_data_gets_a_clear_answer_and_changes_nothing(
             assert toast(calls) == NOT_YOURS
             assert [c.method for c in calls] == ["answerCallbackQuery"]
         # Guessed or garbled data: expired, nothing else.
-        for data in ("pub:AAAAAAAAAAAA:y", f"pub:{token}:x", f"pub:{token}", "pub:" + "A" * 64 + ":y", "pub::y",
-                     f"pub:{token}:y:extra", "pub:\x00\xff"):
+        for data in (
+            "pub:AAAAAAAAAAAA:y",
+            f"pub:{token}:x",
+            f"pub:{token}",
+            "pub:" + "A" * 64 + ":y",
+            "pub::y",
+            f"pub:{token}:y:extra",
+            "pub:\x00\xff",
+        ):
             calls = await bot.send(callback(data))
             assert toast(calls) == CONFIRM_EXPIRED
             assert [c.method for c in calls] == ["answerCallbackQuery"]
@@ -252,7 +265,9 @@ def test_check_refuses_control_characters(tmp_path, where, value, code):
     assert checked.returncode == 1
     field = "claims[0].statement" if where == "statement" else "claims[0].questions[0]"
     line = 6 if where == "statement" else 9
-    assert f"depot.yaml:{line}:" in checked.stdout and f"{field}: contains the control character {code}" in checked.stdout
+    assert (
+        f"depot.yaml:{line}:" in checked.stdout and f"{field}: contains the control character {code}" in checked.stdout
+    )
 
 
 @pytest.mark.parametrize("where, value, code", CONTROLLED[:2] + CONTROLLED[2:3])

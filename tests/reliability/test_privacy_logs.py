@@ -38,9 +38,15 @@ def test_with_log_questions_on_debug_logs_do_carry_them(start_bot, fake_telegram
 
 
 def test_the_filter_keeps_a_library_lines_wording_and_drops_its_arguments():
-    record = logging.LogRecord("telegram.ext.ExtBot", logging.DEBUG, __file__, 1,
-                               "Calling Bot API endpoint `%s` with parameters `%s`", ("sendMessage", {"text": SECRET}),
-                               None)
+    record = logging.LogRecord(
+        "telegram.ext.ExtBot",
+        logging.DEBUG,
+        __file__,
+        1,
+        "Calling Bot API endpoint `%s` with parameters `%s`",
+        ("sendMessage", {"text": SECRET}),
+        None,
+    )
     assert PrivacyFilter().filter(record)
     assert record.getMessage() == "Calling Bot API endpoint `[redacted]` with parameters `[redacted]`"
 

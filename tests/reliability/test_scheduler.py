@@ -30,8 +30,7 @@ async def run_all(scheduler: FairScheduler, updates: list[dict], ran: list[int])
         ran.append(update_id)
         await asyncio.sleep(0)
 
-    await asyncio.gather(*(
-        scheduler.process_update(Update.de_json(u, None), handle(u["update_id"])) for u in updates))
+    await asyncio.gather(*(scheduler.process_update(Update.de_json(u, None), handle(u["update_id"])) for u in updates))
 
 
 async def test_a_chat_with_many_waiting_updates_takes_turns_with_a_chat_that_has_one():
@@ -79,8 +78,12 @@ async def test_health_says_degraded_when_updates_wait_and_none_has_finished_for_
     async def stuck() -> None:
         await release.wait()
 
-    first = asyncio.ensure_future(scheduler.process_update(Update.de_json(private_message("a", sender=person(1)), None), stuck()))
-    second = asyncio.ensure_future(scheduler.process_update(Update.de_json(private_message("b", sender=person(2)), None), stuck()))
+    first = asyncio.ensure_future(
+        scheduler.process_update(Update.de_json(private_message("a", sender=person(1)), None), stuck())
+    )
+    second = asyncio.ensure_future(
+        scheduler.process_update(Update.de_json(private_message("b", sender=person(2)), None), stuck())
+    )
     await asyncio.sleep(0.01)
     assert health.stall_problem(app, settings) is None
     clock.now += 31

@@ -109,8 +109,9 @@ def test_a_poison_update_in_a_batch_is_dropped_and_counted_the_rest_answered_and
     assert replies(fake_telegram)[people[0]["id"]] == 1  # nothing answered twice after the restart
 
 
-def test_a_poison_update_kept_in_the_spool_is_dropped_at_start_instead_of_crash_looping(start_bot, fake_telegram,
-                                                                                         tmp_path):
+def test_a_poison_update_kept_in_the_spool_is_dropped_at_start_instead_of_crash_looping(
+    start_bot, fake_telegram, tmp_path
+):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     bad, good = poison(), private_message(ANSWERED)

@@ -16,8 +16,13 @@ from tests.telegram_fakes import private_message
 @pytest.fixture
 def webhook(start_bot, fake_telegram):
     port = free_port()
-    bot = start_bot(webhook_url=f"http://127.0.0.1:{port}/telegram/hook", webhook_secret=SECRET,
-                    listen="127.0.0.1", port=str(port), webhook_max_body="100000")
+    bot = start_bot(
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=SECRET,
+        listen="127.0.0.1",
+        port=str(port),
+        webhook_max_body="100000",
+    )
     yield bot, port
     assert bot.stop() == 0
 
@@ -35,8 +40,10 @@ def raw_post(port: int, headers: dict[str, str], body: bytes = b"") -> tuple[int
 def test_a_body_announced_over_the_limit_gets_413_without_the_bot_waiting_to_read_it(webhook):
     _, port = webhook
     # 50 MB announced, none of it sent: an answer now proves nothing was read first.
-    status, seconds = raw_post(port, {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Length": "50000000",
-                                      "Content-Type": "application/json"})
+    status, seconds = raw_post(
+        port,
+        {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Length": "50000000", "Content-Type": "application/json"},
+    )
     assert status == 413 and seconds < 2
 
 

@@ -31,13 +31,16 @@ def with_from(value: object) -> dict:
     return data
 
 
-@pytest.mark.parametrize("body", [
-    pytest.param(dict(private_message(ANSWERED), message="a string"), id="message-a-string"),
-    pytest.param(with_from("mallory"), id="from-a-string"),
-    pytest.param({"update_id": 5, "message": {"message_id": "x"}}, id="message-missing-fields"),
-    pytest.param({"update_id": "5"}, id="update_id-a-string"),
-    pytest.param([1, 2], id="a-list"),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(dict(private_message(ANSWERED), message="a string"), id="message-a-string"),
+        pytest.param(with_from("mallory"), id="from-a-string"),
+        pytest.param({"update_id": 5, "message": {"message_id": "x"}}, id="message-missing-fields"),
+        pytest.param({"update_id": "5"}, id="update_id-a-string"),
+        pytest.param([1, 2], id="a-list"),
+    ],
+)
 def test_a_body_that_is_not_an_update_gets_400_and_the_bot_carries_on(webhook, fake_telegram, body):  # noqa: F811
     bot, port = webhook
     assert post(hook(port), body, SECRET) == 400
@@ -48,8 +51,15 @@ def test_a_body_that_is_not_an_update_gets_400_and_the_bot_carries_on(webhook, f
 def test_a_body_that_is_not_json_gets_400(webhook, fake_telegram):  # noqa: F811
     _, port = webhook
     body = b"\xff{not json"
-    status, _ = raw_post(port, {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Length": str(len(body)),
-                                "Content-Type": "application/json"}, body)
+    status, _ = raw_post(
+        port,
+        {
+            "X-Telegram-Bot-Api-Secret-Token": SECRET,
+            "Content-Length": str(len(body)),
+            "Content-Type": "application/json",
+        },
+        body,
+    )
     assert status == 400
     still_answers(port, fake_telegram)
 
@@ -57,8 +67,9 @@ def test_a_body_that_is_not_json_gets_400(webhook, fake_telegram):  # noqa: F811
 @pytest.mark.parametrize("length", ["²", "-1", "1e3", "12abc", "٣"])
 def test_any_content_length_is_survived_with_a_4xx(webhook, fake_telegram, length):  # noqa: F811
     bot, port = webhook
-    status, _ = raw_post(port, {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Length": length,
-                                "Content-Type": "application/json"})
+    status, _ = raw_post(
+        port, {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Length": length, "Content-Type": "application/json"}
+    )
     assert 400 <= status < 500
     assert "Traceback" not in bot.log
     still_answers(port, fake_telegram)
