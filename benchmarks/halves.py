@@ -50,10 +50,18 @@ def sets() -> dict[str, tuple[Path, Path | None, bool]]:
     }
 
 
-def ask(tree: Path, questions: list[Question], knowledge: Path | None, semantic: bool, data: Path) -> list[dict]:
-    """``groundbot ask --json`` of ``tree``'s code over ``questions``, one object per question."""
+def ask(
+    tree: Path,
+    questions: list[Question],
+    knowledge: Path | None,
+    semantic: bool,
+    data: Path,
+    extra: tuple[str, ...] = (),
+) -> list[dict]:
+    """``groundbot ask --json`` of ``tree``'s code over ``questions`` (``extra``: more options),
+    one object per question."""
     cmd = [sys.executable, "-c", "import sys; from bot.cli import cli; sys.argv[0] = 'groundbot'; cli()", "ask"]
-    cmd += ["--json", "--semantic" if semantic else "--no-semantic", "--data-dir", str(data)]
+    cmd += ["--json", "--semantic" if semantic else "--no-semantic", "--data-dir", str(data), *extra]
     if knowledge is not None:
         cmd += ["--knowledge", str(knowledge)]
     env = {**os.environ, "PYTHONPATH": str(tree)}
@@ -84,7 +92,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base", default="HEAD~1", help="the commit to compare against (default: HEAD~1)")
     ap.add_argument("--data-dir", type=Path, default=OUT / "halves", help="where the embeddings cache is kept")
-    ap.add_argument("--write", action="store_true", help="write the table into RESULTS.md, in a section of its own for each --base")
+    ap.add_argument(
+        "--write", action="store_true", help="write the table into RESULTS.md, in a section of its own for each --base"
+    )
     args = ap.parse_args()
     trees = {"base": checkout(args.base), "this": ROOT}
     rows = []

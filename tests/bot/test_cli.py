@@ -64,3 +64,26 @@ def test_ask_json_gives_said_on_inside_claim() -> None:
     result = run("ask", "--json", "How many shells does Russia fire per day?")
     claim = json.loads(result.output)["claim"]
     assert "said_on" in claim and claim["said_on"] is None  # the bundled claims have none yet
+
+
+def test_ask_explain_shows_why_after_the_reply() -> None:
+    result = run("ask", "--explain", "How many artillery shells does Ukraine fire per day?")
+    assert result.exit_code == 0
+    reply, why = result.output.split("\n\nWhy:\n")
+    assert reply.strip() == render.REFUSAL
+    assert why.startswith("refused: the best claim does not mention ukrain (decided by the rules)")
+    assert "objection: the best claim does not mention ukrain" in why
+
+
+def test_ask_json_explain_adds_an_explanation_object_and_keeps_every_field() -> None:
+    plain_json = json.loads(run("ask", "--json", "How many shells does Russia fire per day?").output)
+    result = run("ask", "--json", "--explain", "How many shells does Russia fire per day?")
+    found = json.loads(result.output)
+    assert {k: v for k, v in found.items() if k != "explanation"} == plain_json
+    assert found["explanation"]["candidates"][0]["id"] == "russia-daily-shell-use"
+
+
+def test_the_learned_decision_is_chosen_with_decision_model() -> None:
+    result = run("ask", "--decision", "model", "--explain", "How many artillery shells does Russia fire per day?")
+    assert result.exit_code == 0
+    assert "(decided by the answer model)" in result.output

@@ -82,7 +82,7 @@ def test_explain_names_the_objection_and_the_probability_of_each_candidate():
 
 def test_explain_says_what_a_when_question_lacks():
     kb = KnowledgeBase.load()
-    text = "\n".join(explain(kb.matcher, "When does Russia fire 60,000 artillery shells?").lines())
+    text = "\n".join(explain(kb.matcher, "When does North Korea mass-produce conventional weapons?").lines())
     assert "asks for a time: the claim gives none" in text
 
 
