@@ -90,13 +90,9 @@ class Item:
 def prepare(kb: KnowledgeBase, name: str, questions: list[Question], fit: list[bool], made_from=None) -> list[Item]:
     """Each question through the stages up to ``score``, as ``Matcher.answer`` runs them."""
     m = kb.matcher
-    semantic = m.semantic
-    t = m.tuning.active(semantic is not None)
     items = []
     for i, q in enumerate(questions):
-        query = m.analyse(q.text, semantic)
-        hits = m.retrieve(query, max(t.retrieve, 5), semantic) if query.terms else []
-        scored = m.score(query, hits, max(t.scored_in_full, 5), t) if hits else []
+        query, scored, _ = m.candidates(q.text, m.semantic)
         item = Item(
             name,
             fit[i],
@@ -105,7 +101,7 @@ def prepare(kb: KnowledgeBase, name: str, questions: list[Question], fit: list[b
             q.expect,
             made_from[i] if made_from else None,
             m.store.proper,
-            semantic is not None,
+            m.semantic is not None,
         )
         item.gather()
         items.append(item)

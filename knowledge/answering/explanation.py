@@ -69,18 +69,15 @@ class Explanation:
 
 def explain(matcher: Matcher, question: str) -> Explanation:
     """The decision on ``question`` with the evidence behind it (the stages ``Matcher.answer`` runs)."""
-    semantic = matcher.semantic
-    t = matcher.tuning.active(semantic is not None)
+    q, scored, t = matcher.candidates(question, matcher.semantic)
     deciding = matcher.model(t)
     model = deciding or shipped().active(t.semantic)
-    q = matcher.analyse(question, semantic)
-    hits = matcher.retrieve(q, max(t.retrieve, 5), semantic) if q.terms else []
-    scored = matcher.score(q, hits, max(t.scored_in_full, 5), t) if hits else []
     judged = judge(q, scored, model, matcher.store.proper, t)
-    if deciding is not None:
-        return Explanation(question, settle(q, judged, model), "the answer model", model, q, judged)
-    decision = matcher.decide(q, scored, t) if scored else Decision("refused", "no candidate claim", [])
-    return Explanation(question, decision, "the rules", model, q, judged)
+    if not scored:
+        decision = Decision("refused", matcher.none_found(q), [])
+    else:
+        decision = settle(q, judged, model) if deciding is not None else matcher.decide(q, scored, t)
+    return Explanation(question, decision, "the answer model" if deciding else "the rules", model, q, judged)
 
 
 def describe(q: Query, e: Evidence, model: AnswerModel) -> list[str]:

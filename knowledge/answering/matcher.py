@@ -67,18 +67,28 @@ class Matcher:
     def answer(self, question: str, candidates: int = 5) -> Answer:
         """Answer one question, keeping the best ``candidates`` claims; never raises on any string."""
         semantic = self.semantic  # one snapshot: the tier may become ready mid-question
-        t = self.tuning.active(semantic is not None)
-        q = self.analyse(question, semantic)
-        if not q.terms:
-            return self._finish(question, [], "refused", NO_WORDS, candidates)
-        hits = self.retrieve(q, max(t.retrieve, candidates), semantic)
-        if not hits:
-            shared = any(term in self.store.df for term in q.terms)
-            return self._finish(question, [], "refused", ONLY_COMMON_WORDS if shared else NO_WORD_SHARED, candidates)
-        scored = self.score(q, hits, max(t.scored_in_full, candidates), t)
+        q, scored, t = self.candidates(question, semantic, candidates)
+        if not scored:
+            return self._finish(question, [], "refused", self.none_found(q), candidates)
         decision = self.decide(q, scored, t)
         found = self._finish(question, decision.ranked, decision.status, decision.reason, candidates, decision.also)
         return replace(found, matcher="semantic") if semantic is not None else found
+
+    def candidates(
+        self, question: str, semantic: SemanticIndex | None, keep: int = 5
+    ) -> tuple[Query, list[Scored], Thresholds]:
+        """Stages 1 to 3 as ``answer`` runs them: the query, its scored candidates (the best
+        ``keep`` at least scored in full; none when nothing was found) and the thresholds used."""
+        t = self.tuning.active(semantic is not None)
+        q = self.analyse(question, semantic)
+        hits = self.retrieve(q, max(t.retrieve, keep), semantic) if q.terms else []
+        return q, self.score(q, hits, max(t.scored_in_full, keep), t) if hits else [], t
+
+    def none_found(self, q: Query) -> str:
+        """Why no claim is a candidate for ``q``."""
+        if not q.terms:
+            return NO_WORDS
+        return ONLY_COMMON_WORDS if any(term in self.store.df for term in q.terms) else NO_WORD_SHARED
 
     # The stages with this load's state, for the benchmarks that run them one at a time.
 
