@@ -26,7 +26,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 from tornado.httpserver import HTTPServer
 
-from bot import health, logs, runtime, scheduler, signals
+from bot import health, logs, metrics, runtime, scheduler, signals
 from bot.config import Settings
 from bot.sending import RetryingRequest
 from handlers import access, activity, ask, basics, buttons, drafting, errors, inline, moderation, render
@@ -173,13 +173,14 @@ class Lifecycle:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.health_server: HTTPServer | None = None
+        self.metrics: metrics.Metrics | None = None  # set by build_application, once there is an application
         self.watcher: asyncio.Task[None] | None = None
 
     async def post_init(self, app: App) -> None:
         """Start health, load the knowledge, open the event log, publish the menu, start the watcher."""
         settings, state = self.settings, app.bot_data
         # Health first, so a probe during a long knowledge load sees "not loaded yet", not nothing.
-        self.health_server = health.start(app, settings)
+        self.health_server = health.start(app, settings, self.metrics)
         state.live = await LiveKnowledge.load(
             settings.knowledge, settings.limits, embeddings_dir=settings.data_dir if settings.semantic else None
         )
@@ -292,6 +293,9 @@ def build_application(
     builder = builder.request(RetryingRequest(request, attempts=settings.send_attempts))
     app: App = builder.build()
     app.bot_data.settings = settings
+    # /metrics, on the health port: questions counted as they are logged, the rest read at each scrape.
+    lifecycle.metrics = metrics.Metrics(app)
+    app.bot_data.on_question = lifecycle.metrics.question
     register_handlers(app, settings)
     return app
 

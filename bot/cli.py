@@ -288,7 +288,7 @@ def _semantic_line(kb: KnowledgeBase, settings: Settings) -> str:
 def _check_deployment(settings: Settings) -> None:
     """`groundbot run --check`: what `run` would load and open, loaded and opened, then closed."""
     mode = f"webhook at {safe_url(settings.webhook_url)}" if settings.webhook else "long polling"
-    health = f"; /healthz on {settings.listen}:{settings.health_port}" if settings.health_port else ""
+    health = f"; /healthz and /metrics on {settings.listen}:{settings.health_port}" if settings.health_port else ""
     click.echo(f"OK: settings ({mode}{health})")
     kb = _load(settings.knowledge, settings.limits)
     try:

@@ -226,8 +226,8 @@ class Settings(_HasLimits, BaseSettings):
     # Deploy and operate: health endpoint, restarts, the per-question log line.
     health_port: int | None = Field(
         None,
-        description="Port for GET /healthz (JSON: knowledge loaded, event log writable, last update time) "
-        "on GROUNDBOT_LISTEN, in polling and webhook mode alike (empty: no health endpoint).",
+        description="Port for GET /healthz (JSON: knowledge loaded, event log writable, last update time) and "
+        "GET /metrics (Prometheus) on GROUNDBOT_LISTEN, in polling and webhook mode alike (empty: neither).",
     )
     drop_pending_updates: bool = Field(
         False,

@@ -12,7 +12,8 @@ It is a small tornado server of its own on ``GROUNDBOT_HEALTH_PORT``, the same i
 polling and webhook mode: PTB's webhook server has no public way to add a route, and a
 separate port keeps health checks off the public webhook address. tornado is already
 installed for webhooks and runs on the bot's own event loop, so a check reads the live
-application, not a copy of its state.
+application, not a copy of its state. The same server answers ``GET /metrics`` for
+Prometheus (bot/metrics.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import tornado.web
 from tornado.httpserver import HTTPServer
 
 from bot.config import Settings
+from bot.metrics import METRICS_PATH, Metrics, MetricsHandler
 from handlers.state import App
 
 logger = logging.getLogger("groundbot.health")
@@ -130,20 +132,29 @@ def _quiet(handler: tornado.web.RequestHandler) -> None:
     pass
 
 
-def start(app: App, settings: Settings) -> HTTPServer | None:
-    """Serve /healthz on GROUNDBOT_LISTEN:GROUNDBOT_HEALTH_PORT, if a port is set (call in post_init).
+def start(app: App, settings: Settings, metrics: Metrics | None = None) -> HTTPServer | None:
+    """Serve /healthz, and /metrics when given ``metrics``, on GROUNDBOT_LISTEN:GROUNDBOT_HEALTH_PORT, if a port is set.
 
-    Returns the server, for ``stop``; an OSError (port taken) stops start-up.
+    Call in post_init. Returns the server, for ``stop``; an OSError (port taken) stops start-up.
     """
     if settings.health_port is None:
         return None
     started = time.time()
-    web = tornado.web.Application(
-        [(PATH, HealthHandler, {"app": app, "settings": settings, "started": started})], log_function=_quiet
-    )
+    routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]] = [
+        (PATH, HealthHandler, {"app": app, "settings": settings, "started": started})
+    ]
+    if metrics is not None:
+        routes.append((METRICS_PATH, MetricsHandler, {"metrics": metrics}))
+    web = tornado.web.Application(routes, log_function=_quiet)
     server = HTTPServer(web)
     server.listen(settings.health_port, address=settings.listen)
-    logger.info("Health endpoint on http://%s:%d%s", settings.listen, settings.health_port, PATH)
+    logger.info(
+        "Health endpoint on http://%s:%d%s%s",
+        settings.listen,
+        settings.health_port,
+        PATH,
+        f" (and {METRICS_PATH})" if metrics is not None else "",
+    )
     return server
 
 

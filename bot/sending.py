@@ -64,6 +64,7 @@ class RetryingRequest(BaseRequest):
         self.attempts = max(1, attempts)
         self.base_delay = base_delay
         self.jitter = jitter
+        self.retries = 0  # requests sent again since start-up (read by /metrics)
 
     @property
     def read_timeout(self) -> float | None:
@@ -114,6 +115,7 @@ class RetryingRequest(BaseRequest):
             logger.warning(
                 "%s failed: %s; attempt %d of %d in %.1f s", _api_method(url), why, attempt + 1, self.attempts, pause
             )
+            self.retries += 1
             await asyncio.sleep(pause)
         raise AssertionError("unreachable: the last attempt returns or raises")
 

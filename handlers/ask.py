@@ -82,8 +82,9 @@ def record_question(
     """Log a matched question in the event log, and one line for operators; returns its event id (None: not logged).
 
     The line has the outcome, claim id, score and latency; the question's text only if the
-    settings allow it.
+    settings allow it. The outcome and latency are counted for /metrics too, logged or not.
     """
+    context.bot_data.on_question(result.status, latency_ms / 1000)
     user = update.effective_user
     event_id = context.bot_data.events.question(
         result, chat_type=chat_type, user_id=user.id if user else None, chat_id=chat_id, latency_ms=latency_ms

@@ -8,6 +8,7 @@ attributes. A reload replaces ``live.current`` in one assignment, so a handler r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,7 +17,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from knowledge import KnowledgeBase
 from knowledge.activity.events import EventLog
-from knowledge.answering.answer import Answer
+from knowledge.answering.answer import Answer, Status
 from knowledge.live import LiveKnowledge
 
 
@@ -77,6 +78,9 @@ class BotState:
     # Updates whose reply could not be sent (a transient Bot API failure after the retries):
     # the error handler notes them, and the shell leaves them unfinished, to answer after a restart.
     unsent: set[int] = field(default_factory=set)
+    # Told each logged question's outcome and answer time in seconds; bot/app.py points it at
+    # bot/metrics.py, so handlers count questions without knowing how they are exported.
+    on_question: Callable[[Status, float], None] = lambda status, seconds: None
 
     @property
     def knowledge(self) -> KnowledgeBase:

@@ -122,6 +122,7 @@ class LiveKnowledge:
         self._reading: Snapshot = self.seen  # the files as the load in progress (or the last) found them
         self.last_reload: ReloadOutcome | None = None  # the latest reload's outcome, for health
         self.good_reloads = 0  # reloads that worked, the watcher's and /reload's alike
+        self.failed_reloads = 0  # reloads (or watcher passes) that failed, the store in service kept
         self._asked: deque[tuple[str, asyncio.Future[Answer]]] = deque()
         self._answering: asyncio.Task[None] | None = None
         self._in_use = asyncio.Lock()  # held while a batch answers from ``current``
@@ -179,9 +180,13 @@ class LiveKnowledge:
             return await self._reload_locked()
 
     async def _reload_locked(self) -> ReloadOutcome:
-        outcome = await self._reload()
+        return self._note(await self._reload())
+
+    def _note(self, outcome: ReloadOutcome) -> ReloadOutcome:
+        """Keep ``outcome`` as the last reload's (for health) and count it (for /metrics)."""
         self.last_reload = outcome
         self.good_reloads += outcome.ok
+        self.failed_reloads += not outcome.ok
         return outcome
 
     async def publish(
@@ -312,8 +317,9 @@ class LiveKnowledge:
                 problem = _unexpected(self.path, err)
                 if frozenset([str(problem)]) != told:
                     logger.exception("The knowledge watcher's pass failed; still watching")
-                outcome = ReloadOutcome(False, len(self.current), len(self.current.sources), problems=(problem,))
-                self.last_reload = outcome
+                outcome = self._note(
+                    ReloadOutcome(False, len(self.current), len(self.current.sources), problems=(problem,))
+                )
             if outcome is None:
                 continue
             if self.good_reloads != told_after:  # even one that worked while this pass ran

@@ -97,6 +97,16 @@ class UpdateRecords(EventConnection):
         )
         return [(int(u), str(body)) for u, body in rows or []]
 
+    def unhandled(self) -> int | None:
+        """How many kept updates are not yet handled: in hand now, or left for a restart (None if the log cannot be read)."""
+        row = self._read(
+            "counting kept updates",
+            lambda: self.db.execute(
+                "SELECT COUNT(*) FROM pending_updates WHERE update_id NOT IN (SELECT update_id FROM handled_updates)"
+            ).fetchone(),
+        )
+        return None if row is None else int(row[0])
+
     def retake(self) -> list[KeptUpdate]:
         """The kept updates not yet handled, oldest first, each with one more attempt counted (one commit).
 

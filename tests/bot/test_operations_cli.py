@@ -33,7 +33,7 @@ def test_run_check_validates_settings_knowledge_and_event_log_then_exits_0(clean
         else "OK: semantic tier not installed (pip install 'groundbot[semantic]'): the lexical matcher answers alone"
     )
     assert result.stdout.splitlines() == [
-        "OK: settings (long polling; /healthz on 127.0.0.1:8080)",
+        "OK: settings (long polling; /healthz and /metrics on 127.0.0.1:8080)",
         f"OK: knowledge: 4 claims from 1 source(s) in {seed_kb}",
         semantic,
         "OK: event log state/events.db is writable",

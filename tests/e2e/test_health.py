@@ -73,8 +73,10 @@ def test_a_webhook_bot_serves_health_on_its_own_port_beside_the_webhook(start_bo
     status, body = get(f"http://127.0.0.1:{health_port}/healthz")
     report = json.loads(body)
     assert status == 200 and report["mode"] == "webhook" and report["last_update"]["count"] == 1
-    # The public webhook port has no health route: probes stay off the address Telegram knows.
+    assert get(f"http://127.0.0.1:{health_port}/metrics")[0] == 200
+    # The public webhook port has no health or metrics route: probes stay off the address Telegram knows.
     assert get(f"http://127.0.0.1:{port}/healthz")[0] in (404, 405)
+    assert get(f"http://127.0.0.1:{port}/metrics")[0] in (404, 405)
     assert bot.stop() == 0
 
 
