@@ -22,6 +22,7 @@ import shlex
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -147,6 +148,15 @@ def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 # --------------------------------------------------------------------------- shared score.py
+
+
+def reference_loop() -> float:
+    """CPU seconds of a fixed pure-Python loop: how fast this machine is right now."""
+    started = time.process_time()
+    total = 0
+    for i in range(5_000_000):
+        total += i * i
+    return time.process_time() - started
 
 
 def shared_score():

@@ -51,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 # This file is named like the `handlers` package: keep its directory from shadowing it.
 sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 
-from common import EVAL, RESULTS, command_line, machine, machine_block, table  # noqa: E402
+from common import EVAL, RESULTS, command_line, machine, machine_block, reference_loop, table  # noqa: E402
 from results import replace_section  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
@@ -72,15 +72,6 @@ def private_text(update_id: int, text: str, user_id: int) -> dict:
     chat = {"id": user_id, "type": "private", "first_name": "U"}
     message = {"message_id": update_id, "date": int(time.time()), "chat": chat, "from": user, "text": text}
     return {"update_id": update_id, "message": message}
-
-
-def reference_loop() -> float:
-    """CPU seconds of a fixed pure-Python loop: how fast this machine is right now."""
-    started = time.process_time()
-    total = 0
-    for i in range(5_000_000):
-        total += i * i
-    return time.process_time() - started
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -48,7 +48,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import ROOT, command_line, machine, machine_block, table  # noqa: E402
+from benchmarks.common import ROOT, command_line, machine, machine_block, reference_loop, table  # noqa: E402
 from benchmarks.results import replace_section  # noqa: E402
 from knowledge.answering.analysis import _YES_NO  # noqa: E402
 from knowledge.store.language import (  # noqa: E402
@@ -446,15 +446,6 @@ def interleaved(fns: dict[str, Callable[[str], object]], questions: list[str], r
                 out[name][0].append((t1 - t0) * 1000)
                 out[name][1].append((c1 - c0) * 1000)
     return out
-
-
-def reference_loop() -> float:
-    """CPU seconds of a fixed pure-Python loop (as benchmarks/handlers.py times it)."""
-    started = time.process_time()
-    total = 0
-    for i in range(5_000_000):
-        total += i * i
-    return time.process_time() - started
 
 
 def pct(ms: list[float], p: float) -> float:
